@@ -1,0 +1,1 @@
+"""People: the user account (e-mail login). Membership of organisations lives in ``organisations``."""

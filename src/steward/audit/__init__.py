@@ -1,0 +1,1 @@
+"""The tamper-evident audit trail (change records, hash-chained per organisation) and journals."""

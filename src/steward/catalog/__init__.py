@@ -1,0 +1,1 @@
+"""Catalog of frameworks, taxonomies and crosswalks shipped as versioned data files."""

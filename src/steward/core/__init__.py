@@ -1,0 +1,1 @@
+"""Shared foundations: base models, the permission gate, generic views and API, htmx helpers."""

@@ -1,0 +1,1 @@
+"""The home dashboard; later modules add their panels here."""

@@ -1,0 +1,1 @@
+"""Organisations (tenants), memberships with roles, and API tokens."""
