@@ -89,7 +89,6 @@ def _database(url: str) -> dict:
                 "PRAGMA busy_timeout=20000;"
             ),
         }
-        db["TEST"] = {"NAME": str(Path(db["NAME"]).with_suffix(".test.sqlite3"))}
     return db
 
 
@@ -110,7 +109,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [("bootstrap", xstatic_bootstrap.BASE_DIR)]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+STATICFILES_DIRS = [BASE_DIR / "static", ("bootstrap", xstatic_bootstrap.BASE_DIR)]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = _cfg.media_root
 STORAGES = {

@@ -46,5 +46,10 @@ class User(AbstractUser):
         return self.full_name or self.email
 
     @property
+    def public_id(self) -> str:
+        """How the audit trail names a person: their e-mail, never a database id."""
+        return self.email
+
+    @property
     def display_name(self) -> str:
         return self.full_name or self.email

@@ -12,7 +12,7 @@ class ChangeRecordTable(tables.Table):
         model = ChangeRecord
         fields = (
             "sequence", "timestamp", "actor_label", "actor_kind", "action", "event", "object_type", "object_id",
-            "object_repr", "changes", "request_id",
+            "object_repr", "changes",
         )
         attrs = {"class": "table table-sm table-hover align-middle"}
         template_name = "django_tables2/bootstrap5-responsive.html"

@@ -46,6 +46,7 @@ __all__ = [
     "bundled_files",
     "load_bundled",
     "load_file",
+    "load_files",
     "load_text",
     "thaw",
     "validate_crosswalk",

@@ -22,15 +22,17 @@ def bar_chart(
         h = plot_h * value / top
         x = i * slot + (slot - bar_w) / 2
         y = pad_top + plot_h - h
-        bars.append((x, y, bar_w, h, label, value, x + bar_w / 2, height - 10, y - 3))
+        # format_html escapes its arguments (turning numbers into text), so numbers are formatted first.
+        geometry = [f"{v:.1f}" for v in (x, y, bar_w, h, x + bar_w / 2, y - 3)]
+        bars.append((label, value, *geometry, height - 10))
     body = format_html_join(
         "",
-        '<g><title>{}: {}</title><rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" rx="2" '
-        'class="stw-bar"></rect><text x="{:.1f}" y="{}" text-anchor="middle" class="stw-axis">{}</text>'
-        '<text x="{:.1f}" y="{:.1f}" text-anchor="middle" class="stw-val">{}</text></g>',
+        '<g><title>{}: {}</title><rect x="{}" y="{}" width="{}" height="{}" rx="2" class="stw-bar"></rect>'
+        '<text x="{}" y="{}" text-anchor="middle" class="stw-axis">{}</text>'
+        '<text x="{}" y="{}" text-anchor="middle" class="stw-val">{}</text></g>',
         (
-            (lab, val, x, y, w, h, cx, ly, lab, cx, vy, val if val else "")
-            for x, y, w, h, lab, val, cx, ly, vy in bars
+            (lab, val, x, y, w, h, cx, ly, lab, cx, vy, val or "")
+            for lab, val, x, y, w, h, cx, vy, ly in bars
         ),
     )
     return format_html(

@@ -284,8 +284,8 @@ class _GroupedState:
                     self.missing_rows[lv.name] += count
                     if self.missing == "error":
                         raise MeasureInputError(
-                            f"sensitive feature '{lv.name}' has {count} missing value(s); choose missing='group' "
-                            "(own group) or missing='drop' (rows removed and counted)"
+                            f"sensitive feature '{lv.name}' has {count} missing value(s); choose missing 'group' "
+                            "(own group) or 'drop' (rows removed and counted)"
                         )
                     if self.missing == "drop":
                         keep &= ~is_missing
@@ -1068,6 +1068,8 @@ class RegressionCounts(_GroupedState):
 def _sensitive_columns(sensitive_features: Any) -> tuple[list[str], list[Any]]:
     """Names and arrays for sensitive features given as arrays (not column names)."""
     mod = type(sensitive_features).__module__.split(".", 1)[0]
+    if isinstance(sensitive_features, (list, tuple)) and len(sensitive_features) == 0:
+        return [], []
     if isinstance(sensitive_features, Mapping):
         return [str(k) for k in sensitive_features], list(sensitive_features.values())
     if mod in ("pandas", "polars") and hasattr(sensitive_features, "columns"):
@@ -1096,7 +1098,7 @@ def _plan(
     """Normalise the two calling styles to (source, role → column, sensitive columns, display names)."""
     if data is not None:
         sens = [sensitive_features] if isinstance(sensitive_features, str) else list(sensitive_features)
-        if not sens or not all(isinstance(s, str) for s in [y_true, y_pred, *sens]):
+        if not all(isinstance(s, str) for s in [y_true, y_pred, *sens]):
             raise MeasureInputError("with a data source, target, prediction and sensitive features must be column names")
         roles = {"target": y_true, "prediction": y_pred}
         for role, col in extras.items():
@@ -1170,6 +1172,8 @@ def evaluate_fairness(
     source, roles, sens, display = _plan(
         data, y_true, y_pred, sensitive_features, {"score": scores, "weight": sample_weight}
     )
+    if not sens:
+        raise MeasureInputError("at least one sensitive feature is required")
     state = FairnessCounts(sens, pos_label=pos_label, missing=policy, with_scores="score" in roles)
     columns = [roles["target"], roles["prediction"], *sens] + [roles[r] for r in ("score", "weight") if r in roles]
     for batch in _batches(source, columns, batch_size, on_progress):
@@ -1221,6 +1225,8 @@ def evaluate_regression_fairness(
     _check_profile(profile, method)
     policy: MissingPolicy = missing or ("error" if profile == "fairlearn" else "group")
     source, roles, sens, display = _plan(data, y_true, y_pred, sensitive_features, {"weight": sample_weight})
+    if not sens:
+        raise MeasureInputError("at least one sensitive feature is required")
     state = RegressionCounts(sens, missing=policy)
     columns = [roles["target"], roles["prediction"], *sens] + ([roles["weight"]] if "weight" in roles else [])
     for batch in _batches(source, columns, batch_size, on_progress):

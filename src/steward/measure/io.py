@@ -17,7 +17,8 @@ order, schema metadata dropped, dictionary columns decoded, large/view string an
 plain ones, rows re-chunked into record batches of 65,536 rows. The same table therefore hashes the same
 whether it arrived as pandas, polars or Arrow, whatever its chunking.
 
-Missing values: pandas/numpy ``NaN`` and ``None`` are read as Arrow nulls.
+Missing values: pandas/numpy ``NaN`` and ``None`` are read as Arrow nulls; in CSV files empty cells and
+Arrow's default NA spellings (``NA``, ``N/A``, ``NaN``, ``null``, ...) are nulls in every column type.
 """
 
 from __future__ import annotations
@@ -272,7 +273,10 @@ def _iter_csv(
     if columns is not None:
         _check_columns(_csv_names(path), columns)
     stream = pa.input_stream(str(path))
-    convert = pv.ConvertOptions(include_columns=list(columns) if columns is not None else None)
+    # Empty cells and the usual NA spellings are missing values, for text columns as well as numbers.
+    convert = pv.ConvertOptions(
+        include_columns=list(columns) if columns is not None else None, strings_can_be_null=True
+    )
     try:
         reader = pv.open_csv(
             stream, read_options=pv.ReadOptions(block_size=_CSV_BLOCK_BYTES), convert_options=convert

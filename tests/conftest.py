@@ -1,0 +1,102 @@
+"""Shared fixtures: one organisation with a member per role, and an outsider from another organisation."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Settings read STEWARD_* at import: give the test run its own data directory (secret key, media).
+os.environ.setdefault("STEWARD_DATA_DIR", tempfile.mkdtemp(prefix="steward-test-"))
+
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROLES = ("admin", "manager", "contributor", "auditor", "viewer")
+PERSONAS = (*ROLES, "outsider")
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class Persona:
+    name: str
+    user: Any
+    organisation: Any
+    role: str | None
+
+    @property
+    def email(self) -> str:
+        return str(self.user.email)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def system_actor() -> Any:
+    from steward.audit.context import Actor
+
+    return Actor.system("tests")
+
+
+@pytest.fixture
+def org(db: Any, system_actor: Any) -> Any:
+    from steward.organisations.services import create_organisation
+
+    return create_organisation("Acme AI", by=system_actor)
+
+
+@pytest.fixture
+def other_org(db: Any, system_actor: Any) -> Any:
+    from steward.organisations.services import create_organisation
+
+    return create_organisation("Globex", by=system_actor)
+
+
+@pytest.fixture
+def personas(org: Any, other_org: Any, system_actor: Any) -> dict[str, Persona]:
+    from steward.organisations.services import add_member, create_user
+
+    people: dict[str, Persona] = {}
+    for role in ROLES:
+        user = create_user(f"{role}@acme.example", PASSWORD, full_name=role.title())
+        add_member(org, user, role, by=system_actor)
+        people[role] = Persona(role, user, org, role)
+    outsider = create_user("outsider@globex.example", PASSWORD)
+    add_member(other_org, outsider, "admin", by=system_actor)
+    # The outsider is an admin — of another organisation.
+    people["outsider"] = Persona("outsider", outsider, other_org, "admin")
+    return people
+
+
+@pytest.fixture
+def client_for(personas: dict[str, Persona]) -> Any:
+    from django.test import Client
+
+    def make(name: str) -> Client:
+        client = Client()
+        client.force_login(personas[name].user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for(personas: dict[str, Persona], system_actor: Any) -> Any:
+    from rest_framework.test import APIClient
+
+    from steward.organisations.services import create_token
+
+    def make(name: str, read_only: bool = False) -> APIClient:
+        persona = personas[name]
+        _, raw = create_token(
+            user=persona.user, organisation=persona.organisation, by=system_actor, read_only=read_only
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return make
