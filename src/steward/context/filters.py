@@ -1,15 +1,15 @@
-import django_filters
+from steward.core.filters import OrganisationalFilterSet
 
 from steward.context.models import ContextIssue, InterestedParty
 
 
-class ContextIssueFilterSet(django_filters.FilterSet):
+class ContextIssueFilterSet(OrganisationalFilterSet):
     class Meta:
         model = ContextIssue
         fields = ["origin", "category", "owner"]
 
 
-class InterestedPartyFilterSet(django_filters.FilterSet):
+class InterestedPartyFilterSet(OrganisationalFilterSet):
     class Meta:
         model = InterestedParty
         fields = ["party_type", "relevance", "owner"]

@@ -556,17 +556,21 @@ class _Table:
 def _first_last_non_null(raw: _Raw) -> tuple[Any, Any]:
     data = raw.data
     if raw.origin == "pandas":
-        first, last = data.first_valid_index(), data.last_valid_index()
-        if first is None:
+        if len(data) == 0:
             return None, None
-        return data.loc[first], data.loc[last]
-    arr = data if isinstance(data, np.ndarray) else None
-    if arr is None:
+        first, last = data.iloc[0], data.iloc[-1]
+        if _is_missing_key(first) or _is_missing_key(last):
+            # Rare: scanning for the first valid index costs a full pass, so only do it when needed.
+            i, j = data.first_valid_index(), data.last_valid_index()
+            if i is None:
+                return None, None
+            first, last = data.loc[i], data.loc[j]
+        return first, last
+    if not isinstance(data, np.ndarray) or data.size == 0:
         return None, None
-    non_null = [i for i in (0, arr.size - 1) if arr.size and not _is_missing_key(arr[i])]
-    if len(non_null) == 2:
-        return arr[0], arr[-1]
-    valid = [v for v in arr.tolist() if not _is_missing_key(v)]
+    if not (_is_missing_key(data[0]) or _is_missing_key(data[-1])):
+        return data[0], data[-1]
+    valid = [v for v in data.tolist() if not _is_missing_key(v)]
     return (valid[0], valid[-1]) if valid else (None, None)
 
 
@@ -594,7 +598,8 @@ def _summarise(raw: _Raw, name: str) -> _Counts:
                 return _object_counts(data.to_numpy(dtype=object, na_value=None))
             return _numeric_counts(data.to_numpy(dtype=np.float64, na_value=np.nan))
         if cls in ("string", "object"):
-            vc = data.value_counts(dropna=True, sort=False)
+            # dropna=False is several times faster; missing keys are dropped (and counted) just below.
+            vc = data.value_counts(dropna=False, sort=False)
             return _object_counts_from_pairs(list(vc.index), vc.to_numpy(), raw.rows)
         raise MeasureInputError(f"column '{name}': values of dtype {data.dtype} cannot be analysed for drift")
     if cls in ("string", "category", "nullable"):
@@ -639,6 +644,12 @@ def _n_unique_union(a: _Counts, b: _Counts) -> int:
     if not (a.exact and b.exact):
         # A sketch is only kept above max_exact_values (> 20) distinct values, far past every switch point.
         return max(a.n_unique, b.n_unique)
+    if a.values.dtype != object and b.values.dtype != object and min(a.values.size, b.values.size) > 64:
+        # |A or B| = |A| + |B| - |A and B|, without building the union of two large sorted tables.
+        small, large = (a.values, b.values) if a.values.size <= b.values.size else (b.values, a.values)
+        idx = np.minimum(np.searchsorted(large, small), large.size - 1)
+        common = int(np.count_nonzero(large[idx] == small))
+        return int(a.values.size + b.values.size - common)
     keys, _, _ = _align(a, b)
     return len(keys)
 

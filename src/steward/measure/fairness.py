@@ -29,7 +29,9 @@ they get no bootstrap interval.
 
 Regression fairness (``evaluate_regression_fairness``) keeps per group the weight, the weighted sums of
 absolute and squared errors and a weighted mean/M2 of the target (merged with Chan's formulas), giving MAE,
-MSE, RMSE and R² (sklearn's ``force_finite`` rule in the fairlearn profile).
+MSE, RMSE and R² (sklearn's ``force_finite`` rule in the fairlearn profile). One deliberate deviation: a group
+whose target is constant has R² denominator exactly 0 here, whereas sklearn's weighted mean can leave a
+rounding residue (~1e-30) that makes its R² an arbitrary huge negative number.
 """
 
 from __future__ import annotations
@@ -316,6 +318,9 @@ class _GroupedState:
     def _presentation(self, profile: Profile) -> tuple[list[tuple[int, ...]], np.ndarray]:
         """Group key tuples in report order and, for each, the index into self.keys (-1 = empty)."""
         orders = [lv.sort_order() for lv in self.levels]
+        if self.missing == "drop":
+            # A dropped missing value still has a level id (it was seen); it must not form groups.
+            orders = [[i for i in o if i != lv.missing_id] for o, lv in zip(orders, self.levels, strict=True)]
         index = {tuple(int(v) for v in row): i for i, row in enumerate(self.keys)}
         if profile == "fairlearn" and len(self.levels) > 1:
             total = math.prod(len(o) for o in orders)
@@ -813,6 +818,8 @@ class RegressionCounts(_GroupedState):
         self.sq_err = np.zeros(0)
         self.y_mean = np.zeros(0)
         self.y_m2 = np.zeros(0)
+        self.y_min = np.zeros(0)
+        self.y_max = np.zeros(0)
         self.mom_mean = np.zeros((0, 5))
         self.mom_m2 = np.zeros((0, 5, 5))
 
@@ -849,6 +856,10 @@ class RegressionCounts(_GroupedState):
         y_mean = _div(np.bincount(inverse, weights=w * y, minlength=k), wsum, 0.0)
         dev = y - y_mean[inverse]
         y_m2 = np.bincount(inverse, weights=w * dev * dev, minlength=k)
+        y_min = np.full(k, np.inf)
+        y_max = np.full(k, -np.inf)
+        np.minimum.at(y_min, inverse, y)
+        np.maximum.at(y_max, inverse, y)
         vec = np.stack([w, w * np.abs(err), w * err * err, w * y, w * y * y], axis=1)
         mom_mean = np.stack([np.bincount(inverse, weights=vec[:, j], minlength=k) for j in range(5)], axis=1)
         mom_mean = mom_mean / np.maximum(n, 1)[:, None]
@@ -859,7 +870,7 @@ class RegressionCounts(_GroupedState):
                 s = np.bincount(inverse, weights=centred[:, a] * centred[:, b], minlength=k)
                 mom_m2[:, a, b] = s
                 mom_m2[:, b, a] = s
-        self._absorb(keys, n, wsum, abs_err, sq_err, y_mean, y_m2, mom_mean, mom_m2)
+        self._absorb(keys, n, wsum, abs_err, sq_err, y_mean, y_m2, y_min, y_max, mom_mean, mom_m2)
         return self
 
     def _absorb(
@@ -871,6 +882,8 @@ class RegressionCounts(_GroupedState):
         sq_err: np.ndarray,
         y_mean: np.ndarray,
         y_m2: np.ndarray,
+        y_min: np.ndarray,
+        y_max: np.ndarray,
         mom_mean: np.ndarray,
         mom_m2: np.ndarray,
     ) -> None:
@@ -893,6 +906,11 @@ class RegressionCounts(_GroupedState):
         self.abs_err = sum_by(inv, np.concatenate([self.abs_err, abs_err]), size)
         self.sq_err = sum_by(inv, np.concatenate([self.sq_err, sq_err]), size)
         self.n, self.w, self.y_mean, self.y_m2 = new_n, new_w, y_mean_new, y_m2_new
+        lo = np.full(size, np.inf)
+        hi = np.full(size, -np.inf)
+        np.minimum.at(lo, inv, np.concatenate([self.y_min, y_min]))
+        np.maximum.at(hi, inv, np.concatenate([self.y_max, y_max]))
+        self.y_min, self.y_max = lo, hi
         self.mom_mean, self.mom_m2 = mom_mean_new, mom_m2_new
 
     def merge(self, other: RegressionCounts) -> RegressionCounts:
@@ -901,7 +919,7 @@ class RegressionCounts(_GroupedState):
         out.weighted = out.weighted or other.weighted
         out._absorb(
             other_keys, other.n, other.w, other.abs_err, other.sq_err, other.y_mean, other.y_m2,
-            other.mom_mean, other.mom_m2,
+            other.y_min, other.y_max, other.mom_mean, other.mom_m2,
         )  # fmt: skip
         return out
 
@@ -947,7 +965,7 @@ class RegressionCounts(_GroupedState):
             _take(self.w, positions, fill=0.0),
             _take(self.abs_err, positions, fill=0.0),
             _take(self.sq_err, positions, fill=0.0),
-            _take(self.y_m2, positions, fill=0.0),
+            _take(self._ss_tot(), positions, fill=0.0),
             profile,
         )
         by_group = {m: np.where(present, v, math.nan) for m, v in by_group.items()}
@@ -1006,10 +1024,17 @@ class RegressionCounts(_GroupedState):
             result.apply_checks(thresholds)
         return result
 
+    def _ss_tot(self) -> np.ndarray:
+        # A constant target has zero spread exactly; floating-point means would leave ~1e-30 residue and
+        # turn R² into noise (as sklearn's does with non-dyadic weights), so it is set to 0 explicitly.
+        return np.where(self.y_min == self.y_max, 0.0, self.y_m2)
+
     def _overall_metrics(self, profile: Profile) -> dict[str, float]:
         w = self.w.sum()
         mean = float(np.sum(self.w * self.y_mean) / w) if w > 0 else 0.0
         ss_tot = float(np.sum(self.y_m2 + self.w * (self.y_mean - mean) ** 2))
+        if len(self.y_min) and self.y_min.min() == self.y_max.max():
+            ss_tot = 0.0
         m = self._metrics(
             np.asarray(self.n.sum()), np.asarray(w), np.asarray(self.abs_err.sum()), np.asarray(self.sq_err.sum()),
             np.asarray(ss_tot), profile,
