@@ -8,14 +8,26 @@ import tempfile
 # Settings read STEWARD_* at import: give the test run its own data directory (secret key, media).
 os.environ.setdefault("STEWARD_DATA_DIR", tempfile.mkdtemp(prefix="steward-test-"))
 
-from dataclasses import dataclass  # noqa: E402
-from typing import Any  # noqa: E402
+from dataclasses import dataclass
+from typing import Any
 
-import pytest  # noqa: E402
+import pytest
 
 ROLES = ("admin", "manager", "contributor", "auditor", "viewer")
 PERSONAS = (*ROLES, "outsider")
 PASSWORD = "correct-horse-battery-staple"
+
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server", "postgres_url"}
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Mark tests that touch no database, so the PostgreSQL run (scripts/test) can leave them out."""
+    for item in items:
+        if item.get_closest_marker("django_db") is None and not DB_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.nodb)
 
 
 @dataclass

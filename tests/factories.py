@@ -27,7 +27,9 @@ def form_data(form_class: Any, organisation: Any, marker: str) -> dict[str, Any]
         elif isinstance(field, forms.CharField):
             data[name] = f"{marker} {name}"[: field.max_length or 200]
         elif field.required:
-            raise NotImplementedError(f"tests/factories.py: no sample value for {name} ({type(field).__name__})")
+            raise NotImplementedError(
+                f"tests/factories.py: no sample value for {name} ({type(field).__name__})"
+            )
     return data
 
 

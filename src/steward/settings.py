@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from xstatic.pkg import bootstrap as xstatic_bootstrap
@@ -76,8 +77,8 @@ TEMPLATES = [
 ]
 
 
-def _database(url: str) -> dict:
-    db = dj_database_url.parse(url, conn_max_age=0)
+def _database(url: str) -> dict[str, Any]:
+    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if db["ENGINE"] == "django.db.backends.sqlite3":
         Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         db["OPTIONS"] = {

@@ -103,7 +103,9 @@ def test_change_records_are_append_only_through_the_orm(party: Any) -> None:
 def test_chains_are_per_organisation_and_start_at_one(org: Any, other_org: Any, personas: Any) -> None:
     for organisation in (org, other_org):
         sequences = list(
-            ChangeRecord.objects.filter(organisation=organisation).order_by("sequence").values_list("sequence", flat=True)
+            ChangeRecord.objects.filter(organisation=organisation)
+            .order_by("sequence")
+            .values_list("sequence", flat=True)
         )
         assert sequences == list(range(1, len(sequences) + 1))
         assert verify(organisation).ok
@@ -175,7 +177,9 @@ def test_tampering_in_one_organisation_does_not_break_another(org: Any, other_or
 def test_journal_entries_are_audited(party: Any, personas: Any) -> None:
     from steward.audit.services import add_journal_entry
 
-    entry = add_journal_entry(target=party, comments="Looks fine", kind="note", by=Actor.for_user(personas["auditor"].user))
+    entry = add_journal_entry(
+        target=party, comments="Looks fine", kind="note", by=Actor.for_user(personas["auditor"].user)
+    )
     record = ChangeRecord.objects.filter(object_id=entry.key).get()
     assert record.actor_label == "auditor@acme.example"
     assert entry.object_id == party.key

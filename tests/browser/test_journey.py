@@ -36,8 +36,14 @@ def browser_page(live_server: Any) -> Any:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         try:
@@ -47,7 +53,9 @@ def browser_page(live_server: Any) -> Any:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-def test_sign_in_create_a_record_and_see_it_in_its_history(personas: Any, live_server: Any, browser_page: Any) -> None:
+def test_sign_in_create_a_record_and_see_it_in_its_history(
+    personas: Any, live_server: Any, browser_page: Any
+) -> None:
     from tests.conftest import PASSWORD
 
     page = browser_page

@@ -15,7 +15,9 @@ STEWARD = [sys.executable, "-m", "steward"]
 
 
 def run(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_") and k != "DJANGO_SETTINGS_MODULE"}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("STEWARD_") and k != "DJANGO_SETTINGS_MODULE"
+    }
     environment["STEWARD_DATA_DIR"] = str(data_dir)
     environment.update(env or {})
     return subprocess.run([*STEWARD, *args], capture_output=True, text=True, env=environment, timeout=120)
@@ -25,8 +27,15 @@ def run(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subpro
 def home(tmp_path_factory: Any) -> Path:
     data = tmp_path_factory.mktemp("steward-cli")
     result = run(
-        data, "init", "--no-input", "--org", "Acme AI", "--admin-email", "admin@acme.example",
-        "--admin-password", "s3cret-pass-word",
+        data,
+        "init",
+        "--no-input",
+        "--org",
+        "Acme AI",
+        "--admin-email",
+        "admin@acme.example",
+        "--admin-password",
+        "s3cret-pass-word",
     )
     assert result.returncode == 0, result.stderr
     return data
@@ -35,8 +44,17 @@ def home(tmp_path_factory: Any) -> Path:
 def test_init_creates_database_organisation_and_admin_and_is_idempotent(home: Path) -> None:
     assert (home / "steward.sqlite3").exists()
     assert (home / "secret_key").exists()
-    again = run(home, "init", "--no-input", "--org", "Acme AI", "--admin-email", "admin@acme.example",
-                "--admin-password", "s3cret-pass-word")
+    again = run(
+        home,
+        "init",
+        "--no-input",
+        "--org",
+        "Acme AI",
+        "--admin-email",
+        "admin@acme.example",
+        "--admin-password",
+        "s3cret-pass-word",
+    )
     assert again.returncode == 0, again.stderr
     assert run(home, "org", "list").stdout.splitlines() == ["Acme AI"]
 
@@ -55,11 +73,32 @@ def test_org_create_and_list_one_name_per_line(home: Path) -> None:
 
 
 def test_user_create_and_token_create_print_only_the_token(home: Path) -> None:
-    made = run(home, "user", "create", "--email", "eng@acme.example", "--password", "pw-123456789",
-               "--org", "Acme AI", "--role", "contributor")
+    made = run(
+        home,
+        "user",
+        "create",
+        "--email",
+        "eng@acme.example",
+        "--password",
+        "pw-123456789",
+        "--org",
+        "Acme AI",
+        "--role",
+        "contributor",
+    )
     assert made.returncode == 0, made.stderr
-    token = run(home, "token", "create", "--user", "eng@acme.example", "--org", "Acme AI", "--read-only",
-                "--expires", "30")
+    token = run(
+        home,
+        "token",
+        "create",
+        "--user",
+        "eng@acme.example",
+        "--org",
+        "Acme AI",
+        "--read-only",
+        "--expires",
+        "30",
+    )
     assert token.returncode == 0, token.stderr
     assert token.stdout.startswith("stw_") and len(token.stdout.strip().splitlines()) == 1
 
@@ -67,10 +106,19 @@ def test_user_create_and_token_create_print_only_the_token(home: Path) -> None:
 @pytest.mark.parametrize(
     "args, reason",
     [
-        (("user", "create", "--email", "x@y.z", "--password", "p", "--org", "Nope", "--role", "viewer"), "no organisation"),
-        (("user", "create", "--email", "x@y.z", "--password", "p", "--org", "Acme AI", "--role", "boss"), "boss"),
+        (
+            ("user", "create", "--email", "x@y.z", "--password", "p", "--org", "Nope", "--role", "viewer"),
+            "no organisation",
+        ),
+        (
+            ("user", "create", "--email", "x@y.z", "--password", "p", "--org", "Acme AI", "--role", "boss"),
+            "boss",
+        ),
         (("token", "create", "--user", "nobody@acme.example", "--org", "Acme AI"), "no user"),
-        (("token", "create", "--user", "admin@acme.example", "--org", "Acme AI", "--expires", "-3"), "positive"),
+        (
+            ("token", "create", "--user", "admin@acme.example", "--org", "Acme AI", "--expires", "-3"),
+            "positive",
+        ),
         (("audit", "verify", "--org", "Nope"), "no organisation"),
         (("org", "create"), "Missing argument"),
         (("init", "--no-input", "--org", "New Org"), "needs --admin-email"),
@@ -133,8 +181,12 @@ def test_serve_runs_a_production_server_with_static_files(home: Path) -> None:
         port = probe.getsockname()[1]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
     environment["STEWARD_DATA_DIR"] = str(home)
-    server = subprocess.Popen([*STEWARD, "serve", "--port", str(port)], env=environment,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [*STEWARD, "serve", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(100):
             try:

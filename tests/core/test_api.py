@@ -24,7 +24,9 @@ def bearer(raw: str) -> APIClient:
 
 
 def test_token_is_prefixed_shown_once_and_stored_only_as_hash(personas: Any, system_actor: Any) -> None:
-    token, raw = create_token(user=personas["manager"].user, organisation=personas["manager"].organisation, by=system_actor)
+    token, raw = create_token(
+        user=personas["manager"].user, organisation=personas["manager"].organisation, by=system_actor
+    )
     assert raw.startswith("stw_") and len(raw) > 40
     stored = ApiToken.objects.get(pk=token.pk)
     assert stored.digest == hash_token(raw) and raw not in (stored.digest, stored.prefix)
@@ -34,7 +36,9 @@ def test_token_is_prefixed_shown_once_and_stored_only_as_hash(personas: Any, sys
 
 
 def test_token_records_last_use(personas: Any, system_actor: Any) -> None:
-    token, raw = create_token(user=personas["viewer"].user, organisation=personas["viewer"].organisation, by=system_actor)
+    token, raw = create_token(
+        user=personas["viewer"].user, organisation=personas["viewer"].organisation, by=system_actor
+    )
     assert token.last_used is None
     assert bearer(raw).get("/api/v1/me/").json()["role"] == "viewer"
     token.refresh_from_db()
@@ -43,7 +47,9 @@ def test_token_records_last_use(personas: Any, system_actor: Any) -> None:
 
 def test_expired_and_revoked_tokens_are_rejected(personas: Any, system_actor: Any) -> None:
     persona = personas["admin"]
-    token, raw = create_token(user=persona.user, organisation=persona.organisation, by=system_actor, expires_in_days=1)
+    token, raw = create_token(
+        user=persona.user, organisation=persona.organisation, by=system_actor, expires_in_days=1
+    )
     assert bearer(raw).get("/api/v1/me/").status_code == 200
     ApiToken._base_manager.filter(pk=token.pk).update(expires=timezone.now() - timedelta(seconds=1))
     assert bearer(raw).get("/api/v1/me/").status_code == 401
@@ -69,11 +75,18 @@ def test_token_is_bound_to_its_organisation(personas: Any, api_for: Any) -> None
 
 def test_bad_input_is_a_4xx_with_field_messages(api_for: Any) -> None:
     api = api_for("manager")
-    response = api.post("/api/v1/context/interested-parties/", {"name": "", "party_type": "martian"}, format="json")
+    response = api.post(
+        "/api/v1/context/interested-parties/", {"name": "", "party_type": "martian"}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert "name" in body and "party_type" in body
-    assert api.post("/api/v1/context/interested-parties/", "not json", content_type="application/json").status_code == 400
+    assert (
+        api.post(
+            "/api/v1/context/interested-parties/", "not json", content_type="application/json"
+        ).status_code
+        == 400
+    )
     response = api.post(
         "/api/v1/context/interested-parties/",
         {"name": "x", "party_type": "customer", "owner": "outsider@globex.example"},
@@ -88,25 +101,50 @@ def test_bad_input_is_a_4xx_with_field_messages(api_for: Any) -> None:
 def test_list_supports_pagination_filtering_ordering_and_search(api_for: Any) -> None:
     api = api_for("manager")
     for i, relevance in enumerate(["high", "low", "high"]):
-        api.post("/api/v1/context/interested-parties/", {"name": f"P{i}", "party_type": "customer", "relevance": relevance}, format="json")
+        api.post(
+            "/api/v1/context/interested-parties/",
+            {"name": f"P{i}", "party_type": "customer", "relevance": relevance},
+            format="json",
+        )
     page = api.get("/api/v1/context/interested-parties/?limit=2").json()
     assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
     assert api.get("/api/v1/context/interested-parties/?relevance=high").json()["count"] == 2
-    names = [r["name"] for r in api.get("/api/v1/context/interested-parties/?ordering=-name").json()["results"]]
+    names = [
+        r["name"] for r in api.get("/api/v1/context/interested-parties/?ordering=-name").json()["results"]
+    ]
     assert names == ["P2", "P1", "P0"]
     assert api.get("/api/v1/context/interested-parties/?search=P1").json()["count"] == 1
 
 
 def test_activity_log_and_journal_api(api_for: Any) -> None:
     api = api_for("manager")
-    key = api.post("/api/v1/context/issues/", {"title": "T", "origin": "external", "category": "legal"}, format="json").json()["key"]
+    key = api.post(
+        "/api/v1/context/issues/", {"title": "T", "origin": "external", "category": "legal"}, format="json"
+    ).json()["key"]
     changes = api.get(f"/api/v1/audit/changes/?object_id={key}").json()["results"]
     assert [c["action"] for c in changes] == ["create"]
     auditor = api_for("auditor")
-    note = auditor.post("/api/v1/journal/", {"object_type": "context.contextissue", "object_id": key, "comments": "ok"}, format="json")
+    note = auditor.post(
+        "/api/v1/journal/",
+        {"object_type": "context.contextissue", "object_id": key, "comments": "ok"},
+        format="json",
+    )
     assert note.status_code == 201, note.json()
-    assert api_for("viewer").post("/api/v1/journal/", {"object_type": "context.contextissue", "object_id": key, "comments": "x"}, format="json").status_code == 403
-    assert api_for("outsider").post("/api/v1/journal/", {"object_type": "context.contextissue", "object_id": key, "comments": "x"}, format="json").status_code in (403, 404)
+    assert (
+        api_for("viewer")
+        .post(
+            "/api/v1/journal/",
+            {"object_type": "context.contextissue", "object_id": key, "comments": "x"},
+            format="json",
+        )
+        .status_code
+        == 403
+    )
+    assert api_for("outsider").post(
+        "/api/v1/journal/",
+        {"object_type": "context.contextissue", "object_id": key, "comments": "x"},
+        format="json",
+    ).status_code in (403, 404)
     assert auditor.post("/api/v1/audit/changes/", {}, format="json").status_code == 405
 
 

@@ -91,12 +91,16 @@ def test_ui_create(reg: Any, persona_name: str, personas: Any, client_for: Any) 
 @pytest.mark.parametrize("owner", ["managers", "contributors"])
 @pytest.mark.parametrize("persona_name", PERSONAS)
 @pytest.mark.parametrize("reg", REGISTRATIONS, ids=IDS)
-def test_ui_edit(reg: Any, persona_name: str, owner: str, personas: Any, records: Any, client_for: Any) -> None:
+def test_ui_edit(
+    reg: Any, persona_name: str, owner: str, personas: Any, records: Any, client_for: Any
+) -> None:
     obj = records(reg)[owner]
     persona = personas[persona_name]
     client = client_for(persona_name)
     url = reverse(reg.views.name("edit"), kwargs={"key": obj.key})
-    data = form_data(reg.views.form_class, persona.organisation if persona.role else obj.organisation, "Edited")
+    data = form_data(
+        reg.views.form_class, persona.organisation if persona.role else obj.organisation, "Edited"
+    )
     before = changes()
     response = client.post(url, data)
     if persona_name == "outsider":
@@ -183,7 +187,9 @@ def test_api_matrix(reg: Any, persona_name: str, personas: Any, records: Any, ap
     for owner in ("managers", "contributors"):
         obj = objs[owner]
         before = changes()
-        patched = api.patch(api_url(reg, obj.key), {"description": "patched", "needs_and_expectations": "patched"})
+        patched = api.patch(
+            api_url(reg, obj.key), {"description": "patched", "needs_and_expectations": "patched"}
+        )
         if outsider:
             assert patched.status_code == 404
         elif may(persona, reg, "change", obj):

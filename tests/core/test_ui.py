@@ -35,17 +35,33 @@ def test_sign_in_and_dashboard(client: Any, personas: Any) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "Acme AI" in html and "<svg" in html
-    for group in ("Context", "Leadership", "Planning", "Support", "Operation", "Performance evaluation", "Improvement", "Inventory"):
+    for group in (
+        "Context",
+        "Leadership",
+        "Planning",
+        "Support",
+        "Operation",
+        "Performance evaluation",
+        "Improvement",
+        "Inventory",
+    ):
         assert group in html
 
 
-def test_user_with_two_organisations_switches_between_them(client: Any, personas: Any, other_org: Any, system_actor: Any) -> None:
+def test_user_with_two_organisations_switches_between_them(
+    client: Any, personas: Any, other_org: Any, system_actor: Any
+) -> None:
     from steward.organisations.services import add_member
 
     viewer = personas["viewer"].user
     add_member(other_org, viewer, "manager", by=system_actor)
     client.force_login(viewer)
-    create_object(InterestedParty, organisation_id=other_org.pk, data={"name": "Globex party", "party_type": "customer"}, by=system_actor)
+    create_object(
+        InterestedParty,
+        organisation_id=other_org.pk,
+        data={"name": "Globex party", "party_type": "customer"},
+        by=system_actor,
+    )
     assert "Globex party" not in client.get("/context/interested-parties/").content.decode()
     response = client.post(reverse("switch_organisation", kwargs={"uid": other_org.uid}))
     assert response.status_code == 302
@@ -73,7 +89,11 @@ def test_invalid_form_is_shown_inline_via_htmx_and_nothing_is_written(client_for
     html = response.content.decode()
     assert "<html" not in html and "is-invalid" in html and "This field is required" in html
     assert InterestedParty.objects.count() == before
-    ok = client.post("/context/interested-parties/add/", {"name": "Ok", "party_type": "customer", "relevance": "low"}, HTTP_HX_REQUEST="true")
+    ok = client.post(
+        "/context/interested-parties/add/",
+        {"name": "Ok", "party_type": "customer", "relevance": "low"},
+        HTTP_HX_REQUEST="true",
+    )
     assert ok.status_code == 204 and ok["HX-Redirect"].startswith("/context/interested-parties/IP-")
 
 
@@ -81,7 +101,12 @@ def test_list_search_filter_and_sort(client_for: Any, personas: Any) -> None:
     actor = Actor.for_user(personas["manager"].user)
     org = personas["manager"].organisation
     for name, relevance in [("Alpha bank", "high"), ("Beta union", "low"), ("Gamma bank", "low")]:
-        create_object(InterestedParty, organisation_id=org.pk, data={"name": name, "party_type": "customer", "relevance": relevance}, by=actor)
+        create_object(
+            InterestedParty,
+            organisation_id=org.pk,
+            data={"name": name, "party_type": "customer", "relevance": relevance},
+            by=actor,
+        )
     client = client_for("viewer")
     html = client.get("/context/interested-parties/?q=bank").content.decode()
     assert "Alpha bank" in html and "Gamma bank" in html and "Beta union" not in html
@@ -95,7 +120,12 @@ def test_csv_and_xlsx_exports_hold_every_row(client_for: Any, personas: Any) -> 
     actor = Actor.for_user(personas["manager"].user)
     org = personas["manager"].organisation
     for i in range(30):  # more than one page
-        create_object(InterestedParty, organisation_id=org.pk, data={"name": f"Party {i:02d}", "party_type": "customer"}, by=actor)
+        create_object(
+            InterestedParty,
+            organisation_id=org.pk,
+            data={"name": f"Party {i:02d}", "party_type": "customer"},
+            by=actor,
+        )
     client = client_for("auditor")
     response = client.get("/context/interested-parties/?_export=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
@@ -135,10 +165,19 @@ def test_password_change_is_recorded(client: Any, personas: Any) -> None:
     from tests.conftest import PASSWORD
 
     client.force_login(personas["viewer"].user)
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": "a-much-better-pass-9", "new_password2": "a-much-better-pass-9"})
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-better-pass-9",
+            "new_password2": "a-much-better-pass-9",
+        },
+    )
     assert response.status_code == 302
-    assert ChangeRecord.objects.filter(event="user.password_changed", actor_label="viewer@acme.example").count() == 1
+    assert (
+        ChangeRecord.objects.filter(event="user.password_changed", actor_label="viewer@acme.example").count()
+        == 1
+    )
 
 
 def test_background_job_status_page(client_for: Any, personas: Any) -> None:

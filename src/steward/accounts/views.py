@@ -31,8 +31,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
-            actor = Actor.for_user(self.request.user)
-            for membership in Membership.objects.filter(user=self.request.user):
+            user: Any = self.request.user
+            actor = Actor.for_user(user)
+            for membership in Membership.objects.filter(user=user):
                 record_event(
                     organisation_id=membership.organisation_id,
                     event="user.password_changed",

@@ -20,8 +20,20 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChangeRecord
         fields = [
-            "uid", "sequence", "timestamp", "actor_label", "actor_kind", "action", "event", "object_type",
-            "object_id", "object_repr", "changes", "request_id", "prev_hash", "hash",
+            "uid",
+            "sequence",
+            "timestamp",
+            "actor_label",
+            "actor_kind",
+            "action",
+            "event",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "request_id",
+            "prev_hash",
+            "hash",
         ]
 
 
@@ -36,12 +48,16 @@ class ChangeRecordViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-sequence"]
 
     def get_queryset(self) -> Any:
-        return ChangeRecord.objects.restrict(self.request.user, Action.VIEW, request_organisation(self.request))
+        return ChangeRecord.objects.restrict(
+            self.request.user, Action.VIEW, request_organisation(self.request)
+        )
 
 
 class JournalEntrySerializer(serializers.ModelSerializer):
     key = serializers.CharField(read_only=True)
-    author = serializers.SlugRelatedField(source="created_by", slug_field="email", read_only=True)
+    author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="created_by", slug_field="email", read_only=True
+    )
     object_type = serializers.CharField(help_text="e.g. context.interestedparty")
     object_id = serializers.CharField(help_text="public id of the record, e.g. IP-0003")
     kind = serializers.ChoiceField(choices=JournalKind.choices, default=JournalKind.NOTE)

@@ -12,10 +12,16 @@ class ChangeRecordFilterSet(django_filters.FilterSet):
     object_type = django_filters.CharFilter(lookup_expr="icontains", label="Object type")
     object_id = django_filters.CharFilter(label="Object ID")
     since = django_filters.DateFilter(
-        field_name="timestamp", lookup_expr="date__gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+        field_name="timestamp",
+        lookup_expr="date__gte",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = django_filters.DateFilter(
-        field_name="timestamp", lookup_expr="date__lte", label="Until", widget=forms.DateInput(attrs={"type": "date"})
+        field_name="timestamp",
+        lookup_expr="date__lte",
+        label="Until",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:

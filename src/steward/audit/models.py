@@ -69,10 +69,6 @@ class ChangeRecord(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type} {self.object_id}"
 
-    @classmethod
-    def ownership_q(cls, user: Any) -> Q:
-        return Q(pk__in=[])
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("change records are append-only")
@@ -80,6 +76,10 @@ class ChangeRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("change records are append-only")
+
+    @classmethod
+    def ownership_q(cls, user: Any) -> Q:
+        return Q(pk__in=[])
 
 
 class JournalEntry(OrganisationalModel):

@@ -11,8 +11,16 @@ class ChangeRecordTable(tables.Table):
     class Meta:
         model = ChangeRecord
         fields = (
-            "sequence", "timestamp", "actor_label", "actor_kind", "action", "event", "object_type", "object_id",
-            "object_repr", "changes",
+            "sequence",
+            "timestamp",
+            "actor_label",
+            "actor_kind",
+            "action",
+            "event",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
         )
         attrs = {"class": "table table-sm table-hover align-middle"}
         template_name = "django_tables2/bootstrap5-responsive.html"

@@ -41,5 +41,3 @@ class VerifyChainView(OrganisationViewMixin, View):
 
         job = enqueue("audit.verify", organisation_id=self.organisation.pk, by=actor_for(request))
         return htmx_redirect(request, reverse("jobs:detail", kwargs={"uid": job.uid}))
-
-

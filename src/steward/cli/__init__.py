@@ -55,10 +55,12 @@ class LazyGroup(click.Group):
                 return None
             raise
         command: Any = getattr(module, attr)
-        return command  # type: ignore[no-any-return]
+        return command
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="steward")
 def main() -> None:
     """Steward — an ISO/IEC 42001 AI management system.

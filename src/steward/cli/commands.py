@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import sys
@@ -101,7 +102,9 @@ def require_database() -> None:
 @click.option("--no-input", is_flag=True, help="Never prompt; take values from options or environment.")
 @click.option("--org", envvar="STEWARD_ORG", help="Name of the first organisation.")
 @click.option("--admin-email", envvar="STEWARD_ADMIN_EMAIL", help="E-mail of the first administrator.")
-@click.option("--admin-password", envvar="STEWARD_ADMIN_PASSWORD", help="Password of the first administrator.")
+@click.option(
+    "--admin-password", envvar="STEWARD_ADMIN_PASSWORD", help="Password of the first administrator."
+)
 def init(no_input: bool, org: str | None, admin_email: str | None, admin_password: str | None) -> None:
     """Create or upgrade the database, load reference data, create the first organisation and admin.
 
@@ -190,10 +193,8 @@ def worker(poll: float, once: bool) -> None:
         click.echo(f"Ran {run_pending()} job(s).")
         return
     click.echo("Worker started (Ctrl+C to stop).", err=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         work_forever(poll)
-    except KeyboardInterrupt:
-        pass
 
 
 # ---------------------------------------------------------------------------------------------- demo
@@ -402,7 +403,10 @@ def check() -> None:
         connection.ensure_connection()
         line("OK", f"database reachable ({engine})")
         n = pending_migrations()
-        line("OK" if n == 0 else "FAIL", "migrations applied" if n == 0 else f"{n} migrations pending: run init")
+        line(
+            "OK" if n == 0 else "FAIL",
+            "migrations applied" if n == 0 else f"{n} migrations pending: run init",
+        )
         if engine == "sqlite3":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA journal_mode")
@@ -410,8 +414,11 @@ def check() -> None:
             line("OK" if mode == "wal" else "WARN", f"SQLite journal mode {mode}")
     except OperationalError as exc:
         line("FAIL", f"database unreachable: {str(exc).splitlines()[0]}")
-    line("OK" if os.environ.get("STEWARD_SECRET_KEY") else "OK", "secret key configured or persisted")
-    line("WARN" if settings.DEBUG else "OK", f"debug {'on — never in production' if settings.DEBUG else 'off'}")
+    key_source = "STEWARD_SECRET_KEY" if os.environ.get("STEWARD_SECRET_KEY") else "the data directory"
+    line("OK" if len(settings.SECRET_KEY) >= 40 else "FAIL", f"secret key from {key_source}")
+    line(
+        "WARN" if settings.DEBUG else "OK", f"debug {'on — never in production' if settings.DEBUG else 'off'}"
+    )
     line("OK", f"allowed hosts: {', '.join(settings.ALLOWED_HOSTS)}")
     media = settings.MEDIA_ROOT
     try:
@@ -419,5 +426,7 @@ def check() -> None:
         writable = os.access(media, os.W_OK)
     except OSError:
         writable = False
-    line("OK" if writable else "FAIL", f"media directory {'writable' if writable else 'not writable'}: {media}")
+    line(
+        "OK" if writable else "FAIL", f"media directory {'writable' if writable else 'not writable'}: {media}"
+    )
     sys.exit(1 if problems else 0)

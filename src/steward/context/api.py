@@ -15,7 +15,13 @@ class ContextIssueSerializer(OrganisationalSerializer):
         model = ContextIssue
         fields = [
             *OrganisationalSerializer.base_fields,
-            "title", "origin", "category", "description", "effect_on_aims", "owner", "next_review",
+            "title",
+            "origin",
+            "category",
+            "description",
+            "effect_on_aims",
+            "owner",
+            "next_review",
         ]
 
 
@@ -28,7 +34,12 @@ class InterestedPartySerializer(OrganisationalSerializer):
         model = InterestedParty
         fields = [
             *OrganisationalSerializer.base_fields,
-            "name", "party_type", "relevance", "needs_and_expectations", "requirements_addressed", "owner",
+            "name",
+            "party_type",
+            "relevance",
+            "needs_and_expectations",
+            "requirements_addressed",
+            "owner",
             "next_review",
         ]
 

@@ -1,6 +1,5 @@
-from steward.core.filters import OrganisationalFilterSet
-
 from steward.context.models import ContextIssue, InterestedParty
+from steward.core.filters import OrganisationalFilterSet
 
 
 class ContextIssueFilterSet(OrganisationalFilterSet):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import serializers, viewsets
 
 from steward.audit.context import acting_as
 from steward.core.permissions import OrganisationPermission, request_actor, request_organisation
@@ -20,7 +20,9 @@ class OrganisationalSerializer(serializers.ModelSerializer):
     uid = serializers.UUIDField(read_only=True)
     created = serializers.DateTimeField(read_only=True)
     updated = serializers.DateTimeField(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="email", read_only=True
+    )
 
     base_fields = ("key", "uid", "created", "updated", "created_by")
 
@@ -34,7 +36,9 @@ class OrganisationalSerializer(serializers.ModelSerializer):
         for field in fields.values():
             queryset = getattr(field, "queryset", None)
             if queryset is not None and queryset.model is user_model:
-                field.queryset = user_model.objects.filter(memberships__organisation=organisation)
+                field.queryset = user_model.objects.filter(  # type: ignore[attr-defined]
+                    memberships__organisation=organisation
+                )
         return fields
 
 
@@ -76,4 +80,10 @@ class OrganisationalViewSet(viewsets.ModelViewSet):
             instance.delete()
 
 
-__all__ = ["OrganisationPermission", "OrganisationalSerializer", "OrganisationalViewSet", "request_actor", "request_organisation"]
+__all__ = [
+    "OrganisationPermission",
+    "OrganisationalSerializer",
+    "OrganisationalViewSet",
+    "request_actor",
+    "request_organisation",
+]

@@ -27,13 +27,11 @@ def bar_chart(
         bars.append((label, value, *geometry, height - 10))
     body = format_html_join(
         "",
-        '<g><title>{}: {}</title><rect x="{}" y="{}" width="{}" height="{}" rx="2" class="stw-bar"></rect>'
+        "<g><title>{}: {}</title>"
+        '<rect x="{}" y="{}" width="{}" height="{}" rx="2" class="stw-bar"></rect>'
         '<text x="{}" y="{}" text-anchor="middle" class="stw-axis">{}</text>'
         '<text x="{}" y="{}" text-anchor="middle" class="stw-val">{}</text></g>',
-        (
-            (lab, val, x, y, w, h, cx, ly, lab, cx, vy, val or "")
-            for lab, val, x, y, w, h, cx, vy, ly in bars
-        ),
+        ((lab, val, x, y, w, h, cx, ly, lab, cx, vy, val or "") for lab, val, x, y, w, h, cx, vy, ly in bars),
     )
     return format_html(
         '<svg viewBox="0 0 {} {}" role="img" aria-label="{}" class="stw-chart w-100"><title>{}</title>{}</svg>',

@@ -21,4 +21,6 @@ class OrganisationalFilterSet(django_filters.FilterSet):
             if isinstance(filter_, django_filters.ModelChoiceFilter) and (
                 model is user_model or getattr(model, "related_model", None) is user_model
             ):
-                filter_.queryset = user_model.objects.filter(memberships__organisation=organisation).order_by("email")
+                filter_.queryset = user_model.objects.filter(memberships__organisation=organisation).order_by(
+                    "email"
+                )

@@ -14,7 +14,10 @@ class OrganisationalModelForm(forms.ModelForm):
         self.organisation = organisation
         user_model = get_user_model()
         for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is user_model:
+            if (
+                isinstance(field, forms.ModelChoiceField)
+                and getattr(field.queryset, "model", None) is user_model
+            ):
                 field.queryset = user_model.objects.filter(memberships__organisation=organisation).order_by(
                     "email"
                 )

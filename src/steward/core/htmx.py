@@ -11,7 +11,7 @@ from django.utils.cache import patch_vary_headers
 
 def is_htmx_partial(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+    return htmx is not None and bool(htmx) and not htmx.boosted
 
 
 def render_htmx(

@@ -29,6 +29,9 @@ class KeySequence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "prefix"], name="core_keyseq_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"
+
     @classmethod
     def next_key(cls, organisation_id: int, prefix: str) -> str:
         if not transaction.get_connection().in_atomic_block:
@@ -53,7 +56,7 @@ class AuditedModel(models.Model):
 
     @property
     def audit_organisation_id(self) -> int:
-        return self.organisation_id  # type: ignore[attr-defined,no-any-return]
+        return self.organisation_id  # type: ignore[attr-defined]
 
     @property
     def public_id(self) -> str:
@@ -86,7 +89,11 @@ class OrganisationalModel(AuditedModel):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         editable=False,
     )
 
@@ -119,7 +126,11 @@ class OwnerMixin(models.Model):
     """A named person accountable for the record (5.3; A.3.2)."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The person accountable for this record.",
     )
 

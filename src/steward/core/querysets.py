@@ -39,7 +39,9 @@ def _org_id(organisation: Any) -> Any:
 
 
 class RestrictedQuerySet(models.QuerySet[M]):
-    def restrict(self, user: Any, action: str = Action.VIEW, organisation: Any = None) -> RestrictedQuerySet[M]:
+    def restrict(
+        self, user: Any, action: str = Action.VIEW, organisation: Any = None
+    ) -> RestrictedQuerySet[M]:
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
         token = getattr(user, "steward_token", None)

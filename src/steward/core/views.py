@@ -72,7 +72,7 @@ class OrganisationViewMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if request.user.is_authenticated and getattr(request, "organisation", None) is None:
             return render(request, "core/no_organisation.html", status=403)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
     @property
     def organisation(self) -> Any:
@@ -86,6 +86,7 @@ class OrganisationViewMixin(LoginRequiredMixin):
 
 class ModelViewMixin(OrganisationViewMixin):
     mv: type[ModelViews] | None = None
+    kwargs: dict[str, Any]
 
     @property
     def model(self) -> Any:
@@ -227,7 +228,9 @@ class ObjectJournalView(ModelViewMixin, View):
         if kind not in JournalKind.values:
             return self.respond(obj, f"Unknown kind {kind!r}.", status=400)
         try:
-            add_journal_entry(target=obj, comments=request.POST.get("comments", ""), kind=kind, by=actor_for(request))
+            add_journal_entry(
+                target=obj, comments=request.POST.get("comments", ""), kind=kind, by=actor_for(request)
+            )
         except ValueError as exc:
             return self.respond(obj, str(exc), status=400)
         if not getattr(request, "htmx", None):

@@ -78,57 +78,129 @@ def build_demo(progress: Callable[[str], None] = lambda _: None) -> tuple[Any, d
     contributor = Actor.for_user(users["contributor"])
     progress("context of the organisation (4.1, 4.2)")
     issues = [
-        ("EU AI Act high-risk obligations for credit scoring", IssueOrigin.EXTERNAL, IssueCategory.LEGAL,
-         "Creditworthiness assessment of natural persons is an Annex III 5(b) use.",
-         "Credit models need a risk management system, technical documentation and human oversight."),
-        ("Consumer expectations of explainable credit decisions", IssueOrigin.EXTERNAL, IssueCategory.SOCIETAL,
-         "Applicants and consumer groups expect reasons for declined applications.",
-         "Adverse-action reasons must be produced for every automated decline."),
-        ("Dependence on a third-party foundation model for support chat", IssueOrigin.INTERNAL,
-         IssueCategory.TECHNOLOGICAL, "The support assistant uses a hosted general-purpose model.",
-         "Supplier controls and transparency notices are needed (A.10.3, Art. 50)."),
-        ("Small data-science team with high turnover", IssueOrigin.INTERNAL, IssueCategory.ORGANISATIONAL,
-         "Five data scientists, two joined this year.", "Competence records and peer review matter (7.2)."),
-        ("Energy use of model retraining", IssueOrigin.INTERNAL, IssueCategory.CLIMATE,
-         "Monthly retraining runs on rented GPUs.", "Tracked as an environmental objective (C.2.4)."),
+        (
+            "EU AI Act high-risk obligations for credit scoring",
+            IssueOrigin.EXTERNAL,
+            IssueCategory.LEGAL,
+            "Creditworthiness assessment of natural persons is an Annex III 5(b) use.",
+            "Credit models need a risk management system, technical documentation and human oversight.",
+        ),
+        (
+            "Consumer expectations of explainable credit decisions",
+            IssueOrigin.EXTERNAL,
+            IssueCategory.SOCIETAL,
+            "Applicants and consumer groups expect reasons for declined applications.",
+            "Adverse-action reasons must be produced for every automated decline.",
+        ),
+        (
+            "Dependence on a third-party foundation model for support chat",
+            IssueOrigin.INTERNAL,
+            IssueCategory.TECHNOLOGICAL,
+            "The support assistant uses a hosted general-purpose model.",
+            "Supplier controls and transparency notices are needed (A.10.3, Art. 50).",
+        ),
+        (
+            "Small data-science team with high turnover",
+            IssueOrigin.INTERNAL,
+            IssueCategory.ORGANISATIONAL,
+            "Five data scientists, two joined this year.",
+            "Competence records and peer review matter (7.2).",
+        ),
+        (
+            "Energy use of model retraining",
+            IssueOrigin.INTERNAL,
+            IssueCategory.CLIMATE,
+            "Monthly retraining runs on rented GPUs.",
+            "Tracked as an environmental objective (C.2.4).",
+        ),
     ]
     parties = [
-        ("Loan applicants", PartyType.AI_SUBJECT, Relevance.HIGH,
-         "Fair, explainable decisions; a way to contest them.", "Adverse-action reasons; human review on request."),
-        ("Financial Conduct Authority", PartyType.REGULATOR, Relevance.HIGH,
-         "Consumer duty; fair treatment; model risk governance.", "Model risk policy and annual attestation."),
-        ("EU market surveillance authority", PartyType.REGULATOR, Relevance.HIGH,
-         "Conformity of high-risk AI systems placed on the EU market.", "Technical documentation and PMM plan."),
-        ("Credit bureau (data provider)", PartyType.SUPPLIER, Relevance.MEDIUM,
-         "Contractual limits on data use.", "Data provenance records (A.7.5)."),
-        ("Customer support staff", PartyType.EMPLOYEE, Relevance.MEDIUM,
-         "Know when the assistant is wrong and how to escalate.", "AI literacy training (Art. 4)."),
-        ("Board of directors", PartyType.SHAREHOLDER, Relevance.HIGH,
-         "Assurance that AI risk is within appetite.", "Quarterly management review pack."),
+        (
+            "Loan applicants",
+            PartyType.AI_SUBJECT,
+            Relevance.HIGH,
+            "Fair, explainable decisions; a way to contest them.",
+            "Adverse-action reasons; human review on request.",
+        ),
+        (
+            "Financial Conduct Authority",
+            PartyType.REGULATOR,
+            Relevance.HIGH,
+            "Consumer duty; fair treatment; model risk governance.",
+            "Model risk policy and annual attestation.",
+        ),
+        (
+            "EU market surveillance authority",
+            PartyType.REGULATOR,
+            Relevance.HIGH,
+            "Conformity of high-risk AI systems placed on the EU market.",
+            "Technical documentation and PMM plan.",
+        ),
+        (
+            "Credit bureau (data provider)",
+            PartyType.SUPPLIER,
+            Relevance.MEDIUM,
+            "Contractual limits on data use.",
+            "Data provenance records (A.7.5).",
+        ),
+        (
+            "Customer support staff",
+            PartyType.EMPLOYEE,
+            Relevance.MEDIUM,
+            "Know when the assistant is wrong and how to escalate.",
+            "AI literacy training (Art. 4).",
+        ),
+        (
+            "Board of directors",
+            PartyType.SHAREHOLDER,
+            Relevance.HIGH,
+            "Assurance that AI risk is within appetite.",
+            "Quarterly management review pack.",
+        ),
     ]
     with acting_as(manager), transaction.atomic():
         for title, origin, category, description, effect in issues:
             ContextIssue(
-                organisation=org, title=title, origin=origin, category=category, description=description,
-                effect_on_aims=effect, owner=users["manager"], created_by=users["manager"],
+                organisation=org,
+                title=title,
+                origin=origin,
+                category=category,
+                description=description,
+                effect_on_aims=effect,
+                owner=users["manager"],
+                created_by=users["manager"],
             ).save()
     with acting_as(contributor), transaction.atomic():
         for name, ptype, relevance, needs, addressed in parties:
             InterestedParty(
-                organisation=org, name=name, party_type=ptype, relevance=relevance,
-                needs_and_expectations=needs, requirements_addressed=addressed,
-                owner=users["contributor"], created_by=users["contributor"],
+                organisation=org,
+                name=name,
+                party_type=ptype,
+                relevance=relevance,
+                needs_and_expectations=needs,
+                requirements_addressed=addressed,
+                owner=users["contributor"],
+                created_by=users["contributor"],
             ).save()
     # A later edit and a journal note, so the History and Journal tabs have something to show.
     from steward.audit.services import add_journal_entry
     from steward.core.services import update_object
 
     party = InterestedParty.objects.get(organisation=org, name="Loan applicants")
-    update_object(party, data={"relevance": Relevance.HIGH, "requirements_addressed": (
-        "Adverse-action reasons; human review on request within 5 working days."
-    )}, by=manager)
+    update_object(
+        party,
+        data={
+            "relevance": Relevance.HIGH,
+            "requirements_addressed": (
+                "Adverse-action reasons; human review on request within 5 working days."
+            ),
+        },
+        by=manager,
+    )
     add_journal_entry(
-        target=party, kind="review", by=Actor.for_user(users["auditor"]),
+        target=party,
+        kind="review",
+        by=Actor.for_user(users["auditor"]),
         comments="Checked against the complaints log for Q3: three contested declines, all reviewed in time.",
     )
     for builder in DEMO_BUILDERS:

@@ -13,8 +13,19 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = Job
         fields = [
-            "uid", "task", "arguments", "status", "progress", "total", "percent", "result", "error",
-            "requested_by", "created", "started", "finished",
+            "uid",
+            "task",
+            "arguments",
+            "status",
+            "progress",
+            "total",
+            "percent",
+            "result",
+            "error",
+            "requested_by",
+            "created",
+            "started",
+            "finished",
         ]
 
 

@@ -32,7 +32,9 @@ class Job(models.Model):
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
     task = models.CharField(max_length=100)
     arguments = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)

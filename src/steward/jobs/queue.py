@@ -141,7 +141,9 @@ def work_forever(poll_seconds: float = 1.0, stop: threading.Event | None = None)
 
 def start_worker_thread(poll_seconds: float = 1.0) -> tuple[threading.Thread, threading.Event]:
     stop = threading.Event()
-    thread = threading.Thread(target=work_forever, args=(poll_seconds, stop), name="steward-worker", daemon=True)
+    thread = threading.Thread(
+        target=work_forever, args=(poll_seconds, stop), name="steward-worker", daemon=True
+    )
     thread.start()
     time.sleep(0)
     return thread, stop

@@ -18,7 +18,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    user: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="email", read_only=True)
 
     class Meta:
         model = Membership
@@ -60,7 +60,7 @@ class WhoAmISerializer(serializers.Serializer):
     organisation = serializers.CharField()
     role = serializers.CharField()
     token = serializers.CharField(allow_null=True)
-    read_only = serializers.BooleanField()
+    read_only = serializers.BooleanField()  # type: ignore[assignment]
 
 
 @extend_schema(responses=WhoAmISerializer)
@@ -68,11 +68,12 @@ class WhoAmISerializer(serializers.Serializer):
 def whoami(request: Request) -> Response:
     """Who the caller is, in which organisation, with which role — handy to check a CI token."""
     organisation = request_organisation(request)
-    token = getattr(request.user, "steward_token", None)
-    membership = Membership.objects.filter(user=request.user, organisation=organisation).first()
+    user: Any = request.user
+    token = getattr(user, "steward_token", None)
+    membership = Membership.objects.filter(user=user, organisation=organisation).first()
     return Response(
         {
-            "email": request.user.email,
+            "email": user.email,
             "organisation": organisation.name if organisation else "",
             "role": membership.role if membership else "",
             "token": token.prefix if token else None,

@@ -24,7 +24,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         token = authenticate_token(parts[1])
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
-        user = token.user
+        user: Any = token.user
         user.steward_token = token  # the permission gate reads the token's organisation and scope
         return user, token
 

@@ -27,7 +27,9 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def create_organisation(name: str, *, by: Actor, is_demo: bool = False, description: str = "") -> Organisation:
+def create_organisation(
+    name: str, *, by: Actor, is_demo: bool = False, description: str = ""
+) -> Organisation:
     name = (name or "").strip()
     if not name:
         raise ValidationError("an organisation needs a name")
