@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "steward.jobs",
     "steward.dashboard",
     "steward.context",
+    "steward.catalog",
+    "steward.evidence",
+    "steward.implementation",
+    "steward.soa",
 ]
 
 MIDDLEWARE = [

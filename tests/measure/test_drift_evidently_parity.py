@@ -56,7 +56,9 @@ def edge_case_frames(n_ref: int, n_cur: int, seed: int) -> tuple[pd.DataFrame, p
         # new and vanished categories: "d" only in the reference, "e" only in the current
         cats = ["a", "b", "c", "e"] if shifted else ["a", "b", "c", "d"]
         cols["str_cat"] = rng.choice(np.array(cats, dtype=object), n)
-        cols["str_two"] = rng.choice(np.array(["yes", "no"], dtype=object), n, p=[0.6, 0.4] if shifted else [0.5, 0.5])
+        cols["str_two"] = rng.choice(
+            np.array(["yes", "no"], dtype=object), n, p=[0.6, 0.4] if shifted else [0.5, 0.5]
+        )
         cols["pd_category"] = pd.Categorical(rng.choice(["x", "y", "z"], n))
         cols["bool"] = rng.random(n) < (0.45 if shifted else 0.4)
         cols["const_float"] = np.full(n, 2.5)
@@ -72,7 +74,7 @@ def edge_case_frames(n_ref: int, n_cur: int, seed: int) -> tuple[pd.DataFrame, p
     return make(n_ref, False), make(n_cur, True)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def evidently_case(n_ref: int, n_cur: int, seed: int, method: str | None) -> dict[str, Any]:
     Report, DataDriftPreset = _evidently()
 
@@ -146,9 +148,13 @@ def test_cases_cover_every_default_test() -> None:
 
 def test_reference_size_switch_is_at_1000_cleaned_rows() -> None:
     ref, cur = edge_case_frames(1000, 700, 2)
-    at_1000 = {e["column"]: e["test"] for e in evaluate_drift(cur, ref, profile="evidently", hash_data=False).columns}
+    at_1000 = {
+        e["column"]: e["test"] for e in evaluate_drift(cur, ref, profile="evidently", hash_data=False).columns
+    }
     ref, cur = edge_case_frames(1001, 1300, 3)
-    at_1001 = {e["column"]: e["test"] for e in evaluate_drift(cur, ref, profile="evidently", hash_data=False).columns}
+    at_1001 = {
+        e["column"]: e["test"] for e in evaluate_drift(cur, ref, profile="evidently", hash_data=False).columns
+    }
     assert at_1000["float_normal"] == "ks" and at_1001["float_normal"] == "wasserstein"
     assert at_1000["float_u3"] == "chisquare" and at_1001["float_u3"] == "jensenshannon"
     # The inf/NaN column loses rows to cleaning, so at 1001 raw rows it still has <= 1000 reference rows.
@@ -235,7 +241,13 @@ def test_per_column_methods_and_thresholds_match_evidently() -> None:
         if t["id"] == "drift"
     }
     result = evaluate_drift(
-        cur, ref, profile="evidently", columns=list(methods), stattest=methods, threshold=thresholds, hash_data=False
+        cur,
+        ref,
+        profile="evidently",
+        columns=list(methods),
+        stattest=methods,
+        threshold=thresholds,
+        hash_data=False,
     )
     for entry in result.columns or []:
         method, score, threshold = theirs[entry["column"]]

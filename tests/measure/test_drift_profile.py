@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -32,7 +33,9 @@ def _roundtrip(profile: ReferenceProfile) -> ReferenceProfile:
 
 @pytest.mark.parametrize("drift_profile", ["evidently", "native"])
 @pytest.mark.parametrize(("n_ref", "n_cur"), [(999, 1200), (1001, 800), (3000, 20_000)])
-def test_a_full_profile_scores_exactly_like_the_raw_reference(drift_profile: str, n_ref: int, n_cur: int) -> None:
+def test_a_full_profile_scores_exactly_like_the_raw_reference(
+    drift_profile: str, n_ref: int, n_cur: int
+) -> None:
     ref, cur = edge_case_frames(n_ref, n_cur, seed=n_ref)
     direct = evaluate_drift(cur, ref, profile=drift_profile, hash_data=False)
     profile = _roundtrip(build_reference_profile(ref, max_exact_values=None, hash_data=False))
@@ -93,7 +96,7 @@ def test_chunked_current_counts_merge_to_the_whole_window(drift_profile: str) ->
     profile = build_reference_profile(ref, max_exact_values=None, hash_data=False)
     whole = score_against_profile(cur, profile, profile=drift_profile, hash_data=False)
     bounds = [0, 7, 1000, 1001, 3333, 5000]
-    chunks = [cur.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    chunks = [cur.iloc[a:b] for a, b in itertools.pairwise(bounds)]
     merged = score_against_profile(CurrentCounts.from_batches(chunks), profile, profile=drift_profile)
     assert _scores(merged) == _scores(whole)
     assert merged.dataset.rows == len(cur)
@@ -103,7 +106,9 @@ def test_arrow_batches_count_like_pandas() -> None:
     ref, cur = edge_case_frames(800, 2000, seed=6)
     cur = cur.drop(columns=["pd_category"])  # Arrow dictionaries are categories too; compared separately
     table = pa.Table.from_pandas(cur, preserve_index=False)
-    profile = build_reference_profile(ref.drop(columns=["pd_category"]), max_exact_values=None, hash_data=False)
+    profile = build_reference_profile(
+        ref.drop(columns=["pd_category"]), max_exact_values=None, hash_data=False
+    )
     from_arrow = CurrentCounts.from_batches(table.to_batches(max_chunksize=333))
     assert _scores(score_against_profile(from_arrow, profile, profile="evidently")) == _scores(
         score_against_profile(cur, profile, profile="evidently", hash_data=False)
@@ -126,7 +131,10 @@ _values = st.one_of(
 def test_merge_of_partial_counts_equals_whole_counts(ref, cur, cut, labels) -> None:
     n = min(len(cur), len(labels))
     current = {"x": np.asarray(cur[:n], dtype=np.float64), "s": np.asarray(labels[:n], dtype=object)}
-    reference = {"x": np.asarray(ref, dtype=np.float64), "s": np.resize(np.asarray(labels, dtype=object), len(ref))}
+    reference = {
+        "x": np.asarray(ref, dtype=np.float64),
+        "s": np.resize(np.asarray(labels, dtype=object), len(ref)),
+    }
     cut = min(cut, n)
     parts = [{k: v[:cut] for k, v in current.items()}, {k: v[cut:] for k, v in current.items()}]
     whole = CurrentCounts.from_data(current)
@@ -163,7 +171,11 @@ def test_scores_do_not_depend_on_row_order(seed: int, n_ref: int, n_cur: int) ->
 @given(seed=st.integers(0, 10_000), n=st.integers(20, 3000))
 def test_identical_windows_show_no_drift(seed: int, n: int) -> None:
     rng = np.random.default_rng(seed)
-    data = {"x": rng.normal(0, 1, n), "k": rng.integers(0, 3, n), "s": rng.choice(np.array(["p", "q"], object), n)}
+    data = {
+        "x": rng.normal(0, 1, n),
+        "k": rng.integers(0, 3, n),
+        "s": rng.choice(np.array(["p", "q"], object), n),
+    }
     for drift_profile in ("native", "evidently"):
         result = evaluate_drift(data, data, profile=drift_profile, hash_data=False)
         assert result.dataset_drift is False

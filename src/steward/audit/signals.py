@@ -6,10 +6,13 @@ job, shell — is recorded, and a write with no actor or outside a transaction i
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from steward.audit import chain
@@ -19,6 +22,63 @@ from steward.audit.context import require_actor
 
 class AuditTransactionError(RuntimeError):
     pass
+
+
+# While a batch is open, each object's field and link changes are merged into ONE change record, written when
+# the batch closes (still inside the transaction): saving a form with many-to-many fields is one write.
+_batch: contextvars.ContextVar[dict[tuple[str, Any], dict[str, Any]] | None] = contextvars.ContextVar(
+    "steward_audit_batch", default=None
+)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    if _batch.get() is not None:  # nested: the outer batch writes
+        yield
+        return
+    pending: dict[tuple[str, Any], dict[str, Any]] = {}
+    token = _batch.set(pending)
+    try:
+        yield
+        for entry in pending.values():
+            if entry["action"] == ChangeAction.UPDATE and not entry["changes"]:
+                continue
+            _write(entry["instance"], entry["action"], entry["changes"])
+    finally:
+        _batch.reset(token)
+
+
+def _write(instance: Any, action: str, changes: dict[str, Any]) -> None:
+    chain.append(
+        organisation_id=instance.audit_organisation_id,
+        actor=require_actor(),
+        action=action,
+        object_type=object_type(type(instance)),
+        object_id=instance.public_id,
+        object_repr=str(instance),
+        changes=changes,
+    )
+
+
+def _record(instance: Any, action: str, changes: dict[str, Any]) -> None:
+    pending = _batch.get()
+    if pending is None:
+        if action != ChangeAction.UPDATE or changes:
+            _write(instance, action, changes)
+        return
+    key = (object_type(type(instance)), instance.pk)
+    entry = pending.get(key)
+    if entry is None:
+        pending[key] = {"instance": instance, "action": action, "changes": dict(changes)}
+        return
+    entry["instance"] = instance
+    if action == ChangeAction.DELETE:
+        entry["action"] = action
+    for name, (before, after) in changes.items():
+        if name in entry["changes"]:
+            entry["changes"][name] = [entry["changes"][name][0], after]
+        else:
+            entry["changes"][name] = [before, after]
 
 
 def is_audited(model: Any) -> bool:
@@ -84,17 +144,7 @@ def _after_save(sender: Any, instance: Any, created: bool, raw: bool = False, **
     else:
         action = ChangeAction.UPDATE
         changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-        if not changes:
-            return
-    chain.append(
-        organisation_id=instance.audit_organisation_id,
-        actor=require_actor(),
-        action=action,
-        object_type=object_type(sender),
-        object_id=instance.public_id,
-        object_repr=str(instance),
-        changes=changes,
-    )
+    _record(instance, action, changes)
     instance._audit_before = after
 
 
@@ -111,12 +161,32 @@ def _after_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
     if not is_audited(sender):
         return
     before = getattr(instance, "_audit_before", None) or snapshot(instance)
-    chain.append(
-        organisation_id=instance.audit_organisation_id,
-        actor=require_actor(),
-        action=ChangeAction.DELETE,
-        object_type=object_type(sender),
-        object_id=instance.public_id,
-        object_repr=str(instance),
-        changes={k: [v, None] for k, v in before.items()},
+    _record(instance, ChangeAction.DELETE, {k: [v, None] for k, v in before.items()})
+
+
+def _related_ids(model: Any, pks: Any) -> list[str]:
+    objs = model._base_manager.filter(pk__in=list(pks))
+    return sorted(str(getattr(o, "public_id", None) or o.pk) for o in objs)
+
+
+@receiver(m2m_changed)
+def _m2m_changed(sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kwargs: Any) -> None:
+    """Links between records (controls ↔ requirements, evidence ↔ controls) are changes too."""
+    if reverse or not is_audited(type(instance)):
+        return
+    field = next(
+        (f for f in instance._meta.many_to_many if f.remote_field.through is sender),
+        None,
     )
+    if field is None:
+        return
+    if action in ("pre_add", "pre_remove", "pre_clear"):
+        _precheck()
+        instance._audit_m2m_before = _related_ids(model, getattr(instance, field.name).values_list("pk", flat=True))
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    before = getattr(instance, "_audit_m2m_before", [])
+    after = _related_ids(model, getattr(instance, field.name).values_list("pk", flat=True))
+    if before != after:
+        _record(instance, ChangeAction.UPDATE, {field.name: [before, after]})

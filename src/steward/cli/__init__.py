@@ -27,7 +27,7 @@ LAZY_COMMANDS = {
     "check": "steward.cli.commands:check",
     "evaluate": "steward.measure.cli:evaluate",
     "catalog": "steward.cli.catalog:catalog",
-    "soa": "steward.cli.catalog:soa",
+    "soa": "steward.cli.soa:soa",
 }
 
 

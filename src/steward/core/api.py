@@ -8,6 +8,7 @@ from django.db import transaction
 from rest_framework import serializers, viewsets
 
 from steward.audit.context import acting_as
+from steward.audit.signals import audit_batch
 from steward.core.permissions import OrganisationPermission, request_actor, request_organisation
 from steward.core.roles import Action
 from steward.core.services import ensure_allowed
@@ -63,14 +64,14 @@ class OrganisationalViewSet(viewsets.ModelViewSet):
         extra: dict[str, Any] = {"organisation": organisation}
         if any(f.name == "created_by" for f in serializer.Meta.model._meta.fields):
             extra["created_by"] = self.request.user
-        with acting_as(actor), transaction.atomic():
+        with acting_as(actor), transaction.atomic(), audit_batch():
             serializer.save(**extra)
 
     def perform_update(self, serializer: Any) -> None:
         instance = serializer.instance
         actor = request_actor(self.request)
         ensure_allowed(actor, type(instance), Action.CHANGE, instance.audit_organisation_id, instance)
-        with acting_as(actor), transaction.atomic():
+        with acting_as(actor), transaction.atomic(), audit_batch():
             serializer.save()
 
     def perform_destroy(self, instance: Any) -> None:

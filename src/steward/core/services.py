@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 
 from steward.audit.context import Actor, acting_as
+from steward.audit.signals import audit_batch
 from steward.core.roles import Action, role_may
 
 M = TypeVar("M", bound=models.Model)
@@ -48,7 +49,7 @@ def ensure_allowed(actor: Actor, model: Any, action: str, organisation_id: int, 
 
 def create_object(model: type[M], *, organisation_id: int, data: dict[str, Any], by: Actor) -> M:
     ensure_allowed(by, model, Action.ADD, organisation_id)
-    with acting_as(by), transaction.atomic():
+    with acting_as(by), transaction.atomic(), audit_batch():
         obj = model(organisation_id=organisation_id, **data)
         if hasattr(obj, "created_by_id") and by.user is not None:
             obj.created_by = by.user  # type: ignore[attr-defined]
@@ -63,7 +64,7 @@ def save_form(form: Any, *, organisation_id: int, by: Actor) -> Any:
     creating = instance.pk is None
     action = Action.ADD if creating else Action.CHANGE
     ensure_allowed(by, type(instance), action, organisation_id, None if creating else instance)
-    with acting_as(by), transaction.atomic():
+    with acting_as(by), transaction.atomic(), audit_batch():
         obj = form.save(commit=False)
         if creating:
             obj.organisation_id = organisation_id
@@ -76,7 +77,7 @@ def save_form(form: Any, *, organisation_id: int, by: Actor) -> Any:
 
 def update_object(obj: M, *, data: dict[str, Any], by: Actor) -> M:
     ensure_allowed(by, type(obj), Action.CHANGE, obj.audit_organisation_id, obj)  # type: ignore[attr-defined]
-    with acting_as(by), transaction.atomic():
+    with acting_as(by), transaction.atomic(), audit_batch():
         for name, value in data.items():
             setattr(obj, name, value)
         obj.full_clean(exclude=["key"])

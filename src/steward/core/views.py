@@ -40,6 +40,23 @@ class ModelViews:
     select_related: ClassVar[tuple[str, ...]] = ()
     detail_fields: ClassVar[tuple[str, ...]] = ()
     url_path: ClassVar[str]
+    #: full-page and htmx-partial templates of the Details tab (override for a richer page)
+    detail_template: ClassVar[str] = "generic/object_detail.html"
+    detail_partial: ClassVar[str] = "generic/_object_details.html"
+
+    @classmethod
+    def save(cls, form: Any, *, organisation_id: int, by: Actor) -> Any:
+        """Persist a valid form; models with richer state changes point this at their service."""
+        return services.save_form(form, organisation_id=organisation_id, by=by)
+
+    @classmethod
+    def delete(cls, obj: Any, *, by: Actor) -> None:
+        services.delete_object(obj, by=by)
+
+    @classmethod
+    def detail_context(cls, view: Any, obj: Any) -> dict[str, Any]:
+        """Extra context for the Details tab."""
+        return {}
 
     @classmethod
     def name(cls, action: str) -> str:
@@ -171,7 +188,8 @@ class ObjectDetailView(ModelViewMixin, View):
             fields.append((field.verbose_name, value))
         context = self.object_context(obj, "details")
         context["fields"] = fields
-        return render_htmx(request, "generic/object_detail.html", "generic/_object_details.html", context)
+        context.update(self.mv.detail_context(self, obj))
+        return render_htmx(request, self.mv.detail_template, self.mv.detail_partial, context)
 
 
 class ObjectHistoryView(ModelViewMixin, View):
@@ -271,7 +289,7 @@ class ObjectEditView(ModelViewMixin, View):
         form = self.mv.form_class(request.POST, request.FILES, instance=obj, organisation=self.organisation)
         if form.is_valid():
             try:
-                saved = services.save_form(form, organisation_id=self.organisation.pk, by=actor_for(request))
+                saved = self.mv.save(form, organisation_id=self.organisation.pk, by=actor_for(request))
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -295,6 +313,10 @@ class ObjectDeleteView(ModelViewMixin, View):
         assert self.mv is not None
         obj = self.get_deletable()
         label = str(obj)
-        services.delete_object(obj, by=actor_for(request))
+        try:
+            self.mv.delete(obj, by=actor_for(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return htmx_redirect(request, reverse(self.mv.name("detail"), kwargs={"key": obj.key}))
         messages.success(request, f"Deleted {label}.")
         return htmx_redirect(request, reverse(self.mv.name("list")))

@@ -203,6 +203,14 @@ def build_demo(progress: Callable[[str], None] = lambda _: None) -> tuple[Any, d
         by=Actor.for_user(users["auditor"]),
         comments="Checked against the complaints log for Q3: three contested declines, all reviewed in time.",
     )
+    from django.apps import apps
+
+    # Apps extend the demo with a `build_demo_data(organisation, users, progress)` method on their AppConfig,
+    # called in INSTALLED_APPS order (catalog before implementation before soa).
+    for config in apps.get_app_configs():
+        hook = getattr(config, "build_demo_data", None)
+        if hook is not None:
+            hook(org, users, progress)
     for builder in DEMO_BUILDERS:
         builder(org, users, progress)
     return org, {role: u.email for role, u in users.items()}

@@ -57,6 +57,8 @@ class LevelIndex:
             array = array.combine_chunks()
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
+        if len(array) == 0:
+            return np.zeros(0, dtype=np.int64)  # registering no level: an empty chunk must not add groups
         if pa.types.is_null(array.type):
             return np.full(len(array), self.id_of(None), dtype=np.int64)
         encoded = pc.dictionary_encode(array)

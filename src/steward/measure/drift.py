@@ -277,7 +277,6 @@ def _numeric_counts(x: np.ndarray) -> _Counts:
     if n == 0:
         empty = np.zeros(0, dtype=np.int64 if integer else np.float64)
         return _Counts(empty, np.zeros(0, np.int64), 0, n_null, n_pos, n_neg, integer=integer)
-    std = float(np.std(x))
     if integer:
         lo, hi = int(x.min()), int(x.max())
         if hi - lo <= 4 * n + 1024 and hi <= np.iinfo(np.int64).max:
@@ -299,7 +298,6 @@ def _numeric_counts(x: np.ndarray) -> _Counts:
         n_neg,
         integer=integer,
         n_unique=int(values.size),
-        std=std,
         vmin=values[0].item(),
         vmax=values[-1].item(),
     )
@@ -664,7 +662,8 @@ def _merged_cdfs(a: _Counts, b: _Counts) -> tuple[np.ndarray, np.ndarray, np.nda
     from_a = order < a.values.size
     del order
     ca = np.cumsum(np.where(from_a, w, 0))
-    cb = np.cumsum(np.where(from_a, 0, w))
+    cb = np.cumsum(w)
+    cb -= ca
     del w, from_a
     # A value present on both sides appears twice; the CDFs are read after the last of its copies.
     last = np.empty(v.size, dtype=bool)
@@ -673,29 +672,30 @@ def _merged_cdfs(a: _Counts, b: _Counts) -> tuple[np.ndarray, np.ndarray, np.nda
     return v[last], ca[last] / a.n, cb[last] / b.n
 
 
-def _ks(a: _Counts, b: _Counts) -> tuple[float, float]:
-    """(p-value, D) of the two-sided two-sample KS test as scipy's ``ks_2samp(method="auto")`` gives it."""
+def _ks(a: _Counts, b: _Counts) -> tuple[float, float, int | None]:
+    """(p-value, D, union size or None) of the two-sided two-sample KS test as ``ks_2samp(method="auto")``."""
     from scipy import stats
 
     if a.exact and b.exact and max(a.n, b.n) <= _EXACT_KS_MAX_N:
         # Small samples: scipy's exact path (with its own fall-backs) on the rebuilt samples.
         res = stats.ks_2samp(np.repeat(a.values, a.counts), np.repeat(b.values, b.counts))
-        return float(res.pvalue), float(res.statistic)
-    _, fa, fb = _merged_cdfs(a, b)
+        return float(res.pvalue), float(res.statistic), None
+    grid, fa, fb = _merged_cdfs(a, b)
     diff = fa - fb
     d = float(max(float(diff.max()), float(np.clip(-diff.min(), 0, 1))))
     m, n = sorted([float(a.n), float(b.n)], reverse=True)
     en = m * n / (m + n)
     p = float(np.clip(stats.kstwo.sf(d, np.round(en)), 0, 1))
-    return p, d
+    return p, d, (int(grid.size) if a.exact and b.exact else None)
 
 
-def _wasserstein_normed(ref: _Counts, cur: _Counts) -> tuple[float, float]:
-    """(W1(ref, cur) / max(std_pop(ref), 0.001), W1)."""
+def _wasserstein_normed(ref: _Counts, cur: _Counts) -> tuple[float, float, int | None]:
+    """(W1(ref, cur) / max(std_pop(ref), 0.001), W1, union size or None)."""
     grid, fr, fc = _merged_cdfs(ref, cur)
     deltas = np.diff(grid.astype(np.float64, copy=False))
     w1 = float(np.dot(np.abs(fr[:-1] - fc[:-1]), deltas))
-    return w1 / max(ref.std_value(), _WASSERSTEIN_MIN_STD), w1
+    size = int(grid.size) if ref.exact and cur.exact else None
+    return w1 / max(ref.std_value(), _WASSERSTEIN_MIN_STD), w1, size
 
 
 def _chisquare_gof(ref: _Counts, cur: _Counts) -> tuple[float, float, int]:
@@ -972,11 +972,14 @@ def _score_column(
     if ctype == NUMERICAL:
         ref = _as_numeric(ref, name, "reference")
         cur = _as_numeric(cur, name, "current")
-    n_unique = _n_unique_union(ref, cur)
+    # The default tests only need to know whether there are at most 5 distinct values; the exact union
+    # count of two large tables is read off the merged grid when a test builds one.
+    many = max(ref.n_unique, cur.n_unique) > 5
+    n_unique: int | None = None if many else _n_unique_union(ref, cur)
     entry: dict[str, Any] = {"column": name, "type": ctype}
     if profile == "evidently":
         tests, allowed = _EVIDENTLY_TESTS, _EVIDENTLY_ALLOWED
-        chosen = test_name or _evidently_default_test(ctype, ref.n, n_unique)
+        chosen = test_name or _evidently_default_test(ctype, ref.n, 6 if n_unique is None else n_unique)
     else:
         tests, allowed = _NATIVE_TESTS, _NATIVE_ALLOWED
         chosen = test_name or "psi"
@@ -992,10 +995,12 @@ def _score_column(
     extra: dict[str, Any] = {}
 
     if chosen == "ks":
-        score, stat = _ks(ref, cur)
+        score, stat, grid_size = _ks(ref, cur)
         extra["statistic"] = stat
+        n_unique = grid_size if grid_size is not None else n_unique
     elif chosen == "wasserstein":
-        score, w1 = _wasserstein_normed(ref, cur)
+        score, w1, grid_size = _wasserstein_normed(ref, cur)
+        n_unique = grid_size if grid_size is not None else n_unique
         extra["wasserstein_distance"] = w1
         extra["reference_std"] = ref.std_value()
     elif chosen == "z":
@@ -1031,6 +1036,8 @@ def _score_column(
                 extra["severity"] = (
                     "significant" if psi >= _NATIVE_PSI_SIGNIFICANT else "moderate" if psi >= t else "none"
                 )
+    if n_unique is None:
+        n_unique = _n_unique_union(ref, cur)
     drift = test.drifted(score, t)
     entry.update(
         test=chosen,

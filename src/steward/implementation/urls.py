@@ -1,0 +1,2 @@
+app_name = "implementation"
+urlpatterns: list = []
