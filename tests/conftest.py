@@ -42,6 +42,26 @@ class Persona:
         return str(self.user.email)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the bundled catalog (frameworks, crosswalks) once into the test database."""
+    from steward.catalog.loader import load_bundled_into_database
+
+    with django_db_blocker.unblock():
+        load_bundled_into_database()
+
+
+@pytest.fixture
+def catalog(db: Any) -> Any:
+    """The bundled catalog; reloaded if a transactional test flushed it."""
+    from steward.catalog.loader import load_bundled_into_database
+    from steward.catalog.models import Framework
+
+    if not Framework.objects.filter(identifier="iso-iec-42001").exists():
+        load_bundled_into_database()
+    return Framework.objects.get(identifier="iso-iec-42001")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -23,9 +23,9 @@ def classification_frame(
 ) -> dict[str, np.ndarray]:
     """Binary labels with edge-case groups built in.
 
-    Feature ``a`` has a group ``"single"`` whose target is all positive, and a group ``"nopos"`` never predicted
-    positive (precision 0/0). Feature ``b`` has a rare level; with ``empty_intersection`` one (a, b) pair never
-    occurs, so the Cartesian product has an empty cell.
+    Feature ``a`` has a group ``"single"`` whose target is all positive, and a group ``"nopos"`` never
+    predicted positive (precision 0/0). Feature ``b`` has a rare level; with ``empty_intersection`` one
+    (a, b) pair never occurs, so the Cartesian product has an empty cell.
     """
     rng = np.random.default_rng(seed)
     neg, pos = labels

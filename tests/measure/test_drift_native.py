@@ -158,6 +158,8 @@ def test_bad_requests_are_one_line_input_errors() -> None:
         evaluate_drift(data, data, stattest="anderson", hash_data=False)
     with pytest.raises(MeasureInputError, match="unknown column 'z'"):
         evaluate_drift(data, data, columns=["z"], hash_data=False)
+    with pytest.raises(MeasureInputError, match="current data has no rows"):
+        evaluate_drift({"x": np.zeros(0)}, data, hash_data=False)
     with pytest.raises(MeasureInputError, match="non-numeric"):
         evaluate_drift(
             {"x": np.array(["a"] * 10, object)}, data, column_types={"x": "numerical"}, hash_data=False

@@ -26,7 +26,10 @@ def _fairness() -> EvidenceResult:
         dataset=DatasetInfo(rows=10, sha256="ab" * 32, sha256_of="arrow-ipc"),
         parameters={"pos_label": 1},
         overall={"accuracy": 0.9, "precision": math.nan},
-        by_group=[{"group": {"sex": "F"}, "count": 5, "accuracy": 0.8}, {"group": {"sex": "M"}, "count": 5, "accuracy": 1.0}],
+        by_group=[
+            {"group": {"sex": "F"}, "count": 5, "accuracy": 0.8},
+            {"group": {"sex": "M"}, "count": 5, "accuracy": 1.0},
+        ],
         aggregates={"demographic_parity_difference": 0.2, "accuracy_ratio": 0.8},
         warnings=["precision undefined (no predicted positives)"],
     )
@@ -37,7 +40,17 @@ def test_record_has_contract_keys_and_omits_the_rest():
     assert d["schema"] == SCHEMA == "steward.evidence/v1"
     assert d["engine"] == {"name": "steward", "version": __version__}
     assert d["dataset"]["rows"] == 10 and len(d["dataset"]["sha256"]) == 64
-    for key in ("kind", "profile", "parameters", "overall", "by_group", "aggregates", "checks", "passed", "warnings"):
+    for key in (
+        "kind",
+        "profile",
+        "parameters",
+        "overall",
+        "by_group",
+        "aggregates",
+        "checks",
+        "passed",
+        "warnings",
+    ):
         assert key in d
     for key in ("columns", "dataset_drift", "share_drifted"):
         assert key not in d
@@ -66,8 +79,13 @@ def test_checks_pass_fail_and_undefined():
     )
     d = r.to_dict()
     assert [c["passed"] for c in d["checks"]] == [True, False, False, True]
-    assert d["checks"][0] == {"metric": "demographic_parity_difference", "threshold": 0.25, "bound": "max",
-                              "value": 0.2, "passed": True}  # fmt: skip
+    assert d["checks"][0] == {
+        "metric": "demographic_parity_difference",
+        "threshold": 0.25,
+        "bound": "max",
+        "value": 0.2,
+        "passed": True,
+    }
     assert d["passed"] is False
     assert any("undefined" in w for w in d["warnings"])
 
@@ -122,7 +140,16 @@ def test_drift_shaped_record():
         kind="drift",
         profile="evidently",
         dataset=DatasetInfo(rows=3),
-        columns=[{"column": "age", "type": "numerical", "test": "ks", "score": 0.01, "threshold": 0.05, "drift": True}],
+        columns=[
+            {
+                "column": "age",
+                "type": "numerical",
+                "test": "ks",
+                "score": 0.01,
+                "threshold": 0.05,
+                "drift": True,
+            }
+        ],
         dataset_drift=False,
         share_drifted=0.25,
     )

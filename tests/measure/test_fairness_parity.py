@@ -1,4 +1,4 @@
-"""Steward's ``fairlearn`` profile against Fairlearn 0.15 ``MetricFrame`` on seeded edge-case data (rtol 1e-9)."""
+"""Steward's ``fairlearn`` profile against Fairlearn 0.15 ``MetricFrame`` on seeded edge cases (rtol 1e-9)."""
 
 from __future__ import annotations
 
@@ -56,8 +56,14 @@ def assert_matches(record: dict, mf, metric_names, features) -> None:
 def metric_frame(data, features, *, pos_label=None, weights=False, metrics=None):
     metrics = metrics or fairlearn_metrics(pos_label)
     sp = {k: {"sample_weight": data["w"]} for k in metrics if k != "count"} if weights else None
-    sens = pd.DataFrame({f: data[f] for f in features}) if len(features) > 1 else pd.Series(data[features[0]], name=features[0])
-    return flm.MetricFrame(metrics=metrics, y_true=data["y"], y_pred=data["yhat"], sensitive_features=sens, sample_params=sp)
+    sens = (
+        pd.DataFrame({f: data[f] for f in features})
+        if len(features) > 1
+        else pd.Series(data[features[0]], name=features[0])
+    )
+    return flm.MetricFrame(
+        metrics=metrics, y_true=data["y"], y_pred=data["yhat"], sensitive_features=sens, sample_params=sp
+    )
 
 
 LABELS = {
@@ -106,7 +112,12 @@ def test_named_fairness_criteria_equal_fairlearn_functions(method, weights):
     sens = pd.DataFrame({"a": data["a"], "b": data["b"]})
     w = data["w"] if weights else None
     agg = evaluate_fairness(
-        y_true=data["y"], y_pred=data["yhat"], sensitive_features=sens, sample_weight=w, profile="fairlearn", method=method
+        y_true=data["y"],
+        y_pred=data["yhat"],
+        sensitive_features=sens,
+        sample_weight=w,
+        profile="fairlearn",
+        method=method,
     ).to_dict()["aggregates"]
     kw = {"sensitive_features": sens, "method": method, "sample_weight": w}
     y, yh = data["y"], data["yhat"]
@@ -129,9 +140,13 @@ def test_score_metrics_equal_sklearn_per_group():
 
     data = classification_frame(11, weights=True, scores=True, n=3000)
     result = evaluate_fairness(
-        y_true=data["y"], y_pred=data["yhat"], sensitive_features={"a": data["a"]}, scores=data["p"],
-        sample_weight=data["w"], profile="fairlearn",
-    ).to_dict()  # fmt: skip
+        y_true=data["y"],
+        y_pred=data["yhat"],
+        sensitive_features={"a": data["a"]},
+        scores=data["p"],
+        sample_weight=data["w"],
+        profile="fairlearn",
+    ).to_dict()
     for row in result["by_group"]:
         m = data["a"] == row["group"]["a"]
         y, p, w = data["y"][m], data["p"][m], data["w"][m]
@@ -141,7 +156,9 @@ def test_score_metrics_equal_sklearn_per_group():
             assert same(row["roc_auc"], skm.roc_auc_score(y, p, sample_weight=w))
         else:
             assert row["roc_auc"] is None  # sklearn raises on a single class; Steward reports undefined
-    assert same(result["overall"]["roc_auc"], skm.roc_auc_score(data["y"], data["p"], sample_weight=data["w"]))
+    assert same(
+        result["overall"]["roc_auc"], skm.roc_auc_score(data["y"], data["p"], sample_weight=data["w"])
+    )
     assert same(result["overall"]["log_loss"], skm.log_loss(data["y"], data["p"], sample_weight=data["w"]))
 
 
@@ -159,16 +176,21 @@ def test_missing_sensitive_values_fairlearn_refuses_and_so_does_the_profile_by_d
     with pytest.raises(ValueError, match="contains missing values"):
         metric_frame(data, ["a", "b"])
     with pytest.raises(MeasureInputError, match="missing value"):
-        evaluate_fairness(y_true=data["y"], y_pred=data["yhat"], sensitive_features={"a": data["a"]}, profile="fairlearn")
+        evaluate_fairness(
+            y_true=data["y"], y_pred=data["yhat"], sensitive_features={"a": data["a"]}, profile="fairlearn"
+        )
 
 
 def test_missing_drop_equals_metricframe_on_complete_rows_and_is_reported():
     data = _with_missing(4)
     keep = np.array([v is not None for v in data["a"]])
     result = evaluate_fairness(
-        y_true=data["y"], y_pred=data["yhat"], sensitive_features={"a": data["a"], "b": data["b"]},
-        profile="fairlearn", missing="drop",
-    ).to_dict()  # fmt: skip
+        y_true=data["y"],
+        y_pred=data["yhat"],
+        sensitive_features={"a": data["a"], "b": data["b"]},
+        profile="fairlearn",
+        missing="drop",
+    ).to_dict()
     kept = {k: v[keep] for k, v in data.items()}
     assert_matches(result, metric_frame(kept, ["a", "b"]), list(fairlearn_metrics()), ["a", "b"])
     assert result["parameters"]["dropped_rows"] == int((~keep).sum()) > 0
@@ -179,7 +201,11 @@ def test_missing_drop_equals_metricframe_on_complete_rows_and_is_reported():
 def test_missing_group_equals_metricframe_with_an_explicit_category():
     data = _with_missing(5)
     result = evaluate_fairness(
-        y_true=data["y"], y_pred=data["yhat"], sensitive_features={"a": data["a"]}, profile="fairlearn", missing="group"
+        y_true=data["y"],
+        y_pred=data["yhat"],
+        sensitive_features={"a": data["a"]},
+        profile="fairlearn",
+        missing="group",
     ).to_dict()
     filled = dict(data, a=np.array(["~missing" if v is None else v for v in data["a"]], dtype=object))
     mf = metric_frame(filled, ["a"])
@@ -192,7 +218,9 @@ def test_missing_group_equals_metricframe_with_an_explicit_category():
 
 def test_native_profile_reports_undefined_rates_with_reasons():
     data = classification_frame(9)
-    result = evaluate_fairness(y_true=data["y"], y_pred=data["yhat"], sensitive_features={"a": data["a"]}).to_dict()
+    result = evaluate_fairness(
+        y_true=data["y"], y_pred=data["yhat"], sensitive_features={"a": data["a"]}
+    ).to_dict()
     rows = {r["group"]["a"]: r for r in result["by_group"]}
     assert rows["single"]["true_negative_rate"] is None  # no actual negatives
     assert rows["single"]["balanced_accuracy"] is None
@@ -226,7 +254,13 @@ def test_every_input_form_gives_the_same_record(tmp_path):
     csv, parquet = tmp_path / "d.csv", tmp_path / "d.parquet"
     df.to_csv(csv, index=False)
     df.to_parquet(parquet)
-    kw = {"y_true": "y", "y_pred": "yhat", "sensitive_features": ["a", "b"], "scores": "p", "sample_weight": "w"}
+    kw = {
+        "y_true": "y",
+        "y_pred": "yhat",
+        "sensitive_features": ["a", "b"],
+        "scores": "p",
+        "sample_weight": "w",
+    }
     records = [
         evaluate_fairness(src, **kw, batch_size=bs).to_dict()
         for src, bs in [
@@ -296,7 +330,10 @@ def test_regression_fairness_equals_metricframe(weights, features):
     }
     mf = metric_frame(data, list(features), weights=weights, metrics=metrics)
     result = evaluate_regression_fairness(
-        y_true=data["y"], y_pred=data["yhat"], sensitive_features={f: data[f] for f in features},
-        sample_weight=data["w"] if weights else None, profile="fairlearn",
-    ).to_dict()  # fmt: skip
+        y_true=data["y"],
+        y_pred=data["yhat"],
+        sensitive_features={f: data[f] for f in features},
+        sample_weight=data["w"] if weights else None,
+        profile="fairlearn",
+    ).to_dict()
     assert_matches(result, mf, list(metrics), list(features))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -54,9 +55,12 @@ def rows(draw, min_size: int = 1, max_size: int = 120):
 def _state(d, sl=slice(None), *, weights=True, scores=True):
     s = FairnessCounts(["a", "b"], with_scores=scores)
     return s.update(
-        d["y"][sl], d["yhat"][sl], [d["a"][sl], d["b"][sl]], sample_weight=d["w"][sl] if weights else None,
+        d["y"][sl],
+        d["yhat"][sl],
+        [d["a"][sl], d["b"][sl]],
+        sample_weight=d["w"][sl] if weights else None,
         scores=d["p"][sl] if scores else None,
-    )  # fmt: skip
+    )
 
 
 @SETTINGS
@@ -64,7 +68,7 @@ def _state(d, sl=slice(None), *, weights=True, scores=True):
 def test_merged_chunks_equal_the_whole(d, profile):
     whole = _state(d).result(profile=profile)
     bounds = [0, *d["cuts"], len(d["y"])]
-    parts = [_state(d, slice(lo, hi)) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    parts = [_state(d, slice(lo, hi)) for lo, hi in itertools.pairwise(bounds)]
     merged = parts[0]
     for part in parts[1:]:
         merged = merged.merge(part)
@@ -107,12 +111,14 @@ def test_regression_chunks_merge_to_the_whole(d):
     yhat = y + rng.normal(size=len(y))
 
     def state(sl=slice(None)):
-        return RegressionCounts(["a", "b"]).update(y[sl], yhat[sl], [d["a"][sl], d["b"][sl]], sample_weight=d["w"][sl])
+        return RegressionCounts(["a", "b"]).update(
+            y[sl], yhat[sl], [d["a"][sl], d["b"][sl]], sample_weight=d["w"][sl]
+        )
 
     whole = state().result(profile="fairlearn").to_dict()
     bounds = [0, *d["cuts"], len(y)]
     merged = state(slice(0, 0))
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in itertools.pairwise(bounds):
         merged = merged.merge(state(slice(lo, hi)))
     got = merged.result(profile="fairlearn").to_dict()
     for rw, rg in zip(whole["by_group"], got["by_group"], strict=True):
@@ -129,7 +135,9 @@ def _naive_bootstrap(group, y, yhat, w, replicates, rng):
     n, k = len(y), group.max() + 1
     idx = rng.integers(0, n, size=(replicates, n))
     cell = (group * 4 + y * 2 + yhat)[idx] + 4 * k * np.arange(replicates)[:, None]
-    counts = np.bincount(cell.ravel(), weights=w[idx].ravel(), minlength=replicates * 4 * k).reshape(replicates, k, 4)
+    counts = np.bincount(cell.ravel(), weights=w[idx].ravel(), minlength=replicates * 4 * k).reshape(
+        replicates, k, 4
+    )
     sel = (counts[..., 1] + counts[..., 3]) / counts.sum(axis=2)
     tpr = counts[..., 3] / (counts[..., 2] + counts[..., 3])
     return {
@@ -148,9 +156,14 @@ def test_bootstrap_quantiles_match_a_naive_row_bootstrap(weighted):
     yhat = (rng.random(n) < np.where(y == 1, 0.7, 0.3) - 0.05 * group).astype(int)
     w = rng.uniform(0.5, 1.5, n) if weighted else np.ones(n)
     r = evaluate_fairness(
-        y_true=y, y_pred=yhat, sensitive_features={"g": group}, sample_weight=w if weighted else None,
-        bootstrap=B, seed=7, profile="fairlearn",
-    ).to_dict()  # fmt: skip
+        y_true=y,
+        y_pred=yhat,
+        sensitive_features={"g": group},
+        sample_weight=w if weighted else None,
+        bootstrap=B,
+        seed=7,
+        profile="fairlearn",
+    ).to_dict()
     ci = r["confidence_intervals"]
     naive = _naive_bootstrap(group, y, yhat, w, B, np.random.default_rng(8))
     for m in ("selection_rate", "true_positive_rate"):
@@ -195,4 +208,10 @@ def test_regression_bootstrap_matches_a_naive_row_bootstrap():
         for name, samples in (("mean_absolute_error", mae), ("r2", r2)):
             lo, hi = np.quantile(samples, [0.025, 0.975])
             mine = r["confidence_intervals"]["by_group"][g][name]
-            assert abs(mine[0] - lo) < 0.15 * (hi - lo) and abs(mine[1] - hi) < 0.15 * (hi - lo), (name, g, mine, lo, hi)
+            assert abs(mine[0] - lo) < 0.15 * (hi - lo) and abs(mine[1] - hi) < 0.15 * (hi - lo), (
+                name,
+                g,
+                mine,
+                lo,
+                hi,
+            )

@@ -26,7 +26,9 @@ def _classification(seed: int, n: int = 4000, labels=(0, 1)):
     return np.where(yb, pos, neg), p, rng.uniform(0.1, 4.0, n)
 
 
-@pytest.mark.parametrize(("labels", "pos_label"), [((0, 1), None), ((-1, 1), None), (("ham", "spam"), "spam")])
+@pytest.mark.parametrize(
+    ("labels", "pos_label"), [((0, 1), None), ((-1, 1), None), (("ham", "spam"), "spam")]
+)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_classification_metrics_equal_sklearn(labels, pos_label, weighted):
     y, p, w = _classification(1, labels=labels)
@@ -76,9 +78,9 @@ def test_regression_metrics_equal_sklearn(weighted):
     y = rng.normal(10, 3, 5000)
     yhat = y + rng.normal(0, 1, 5000)
     sw = rng.uniform(0.1, 2, 5000) if weighted else None
-    o = evaluate_performance(y_true=y, y_pred=yhat, task="regression", sample_weight=sw, profile="sklearn").to_dict()[
-        "overall"
-    ]
+    o = evaluate_performance(
+        y_true=y, y_pred=yhat, task="regression", sample_weight=sw, profile="sklearn"
+    ).to_dict()["overall"]
     assert close(o["mean_absolute_error"], skm.mean_absolute_error(y, yhat, sample_weight=sw))
     assert close(o["mean_squared_error"], skm.mean_squared_error(y, yhat, sample_weight=sw))
     assert close(o["root_mean_squared_error"], skm.root_mean_squared_error(y, yhat, sample_weight=sw))
@@ -87,9 +89,15 @@ def test_regression_metrics_equal_sklearn(weighted):
 
 def test_regression_r2_edge_cases_follow_sklearn_in_the_sklearn_profile():
     const = np.full(10, 2.0)
-    assert evaluate_performance(y_true=const, y_pred=const, task="regression", profile="sklearn").overall["r2"] == 1.0
+    assert (
+        evaluate_performance(y_true=const, y_pred=const, task="regression", profile="sklearn").overall["r2"]
+        == 1.0
+    )
     off = const + 1
-    assert evaluate_performance(y_true=const, y_pred=off, task="regression", profile="sklearn").overall["r2"] == 0.0
+    assert (
+        evaluate_performance(y_true=const, y_pred=off, task="regression", profile="sklearn").overall["r2"]
+        == 0.0
+    )
     native = evaluate_performance(y_true=const, y_pred=off, task="regression").to_dict()
     assert native["overall"]["r2"] is None and any("r2 undefined" in w for w in native["warnings"])
 

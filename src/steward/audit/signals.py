@@ -60,6 +60,11 @@ def _write(instance: Any, action: str, changes: dict[str, Any]) -> None:
     )
 
 
+def note_change(instance: Any, name: str, before: Any, after: Any) -> None:
+    """Record a change that is not a model field (an uploaded file revision) with the object's own record."""
+    _record(instance, ChangeAction.UPDATE, chain.to_json_value({name: [before, after]}))
+
+
 def _record(instance: Any, action: str, changes: dict[str, Any]) -> None:
     pending = _batch.get()
     if pending is None:
@@ -97,7 +102,10 @@ def _field_value(instance: models.Model, field: models.Field) -> Any:
         related = getattr(instance, field.name, None)
         public = getattr(related, "public_id", None)
         return str(public) if public is not None else related_id
-    return field.value_from_object(instance)
+    value = field.value_from_object(instance)
+    if isinstance(field, models.FileField):
+        return value.name or None
+    return value
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
@@ -170,7 +178,9 @@ def _related_ids(model: Any, pks: Any) -> list[str]:
 
 
 @receiver(m2m_changed)
-def _m2m_changed(sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kwargs: Any) -> None:
+def _m2m_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kwargs: Any
+) -> None:
     """Links between records (controls ↔ requirements, evidence ↔ controls) are changes too."""
     if reverse or not is_audited(type(instance)):
         return
@@ -182,7 +192,9 @@ def _m2m_changed(sender: Any, instance: Any, action: str, reverse: bool, model: 
         return
     if action in ("pre_add", "pre_remove", "pre_clear"):
         _precheck()
-        instance._audit_m2m_before = _related_ids(model, getattr(instance, field.name).values_list("pk", flat=True))
+        instance._audit_m2m_before = _related_ids(
+            model, getattr(instance, field.name).values_list("pk", flat=True)
+        )
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return

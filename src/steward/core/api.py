@@ -34,12 +34,17 @@ class OrganisationalSerializer(serializers.ModelSerializer):
         from django.contrib.auth import get_user_model
 
         user_model = get_user_model()
+        from steward.core.forms import is_organisational
+
         for field in fields.values():
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and queryset.model is user_model:
-                field.queryset = user_model.objects.filter(  # type: ignore[attr-defined]
-                    memberships__organisation=organisation
-                )
+            target: Any = getattr(field, "child_relation", field)  # many=True wraps the related field
+            queryset = getattr(target, "queryset", None)
+            if queryset is None:
+                continue
+            if queryset.model is user_model:
+                target.queryset = user_model.objects.filter(memberships__organisation=organisation)
+            elif is_organisational(queryset.model):
+                target.queryset = queryset.filter(organisation=organisation)
         return fields
 
 

@@ -34,7 +34,8 @@ def bar_chart(
         ((lab, val, x, y, w, h, cx, ly, lab, cx, vy, val or "") for lab, val, x, y, w, h, cx, vy, ly in bars),
     )
     return format_html(
-        '<svg viewBox="0 0 {} {}" role="img" aria-label="{}" class="stw-chart w-100"><title>{}</title>{}</svg>',
+        '<svg viewBox="0 0 {} {}" role="img" aria-label="{}" class="stw-chart w-100">'
+        "<title>{}</title>{}</svg>",
         width,
         height,
         title,

@@ -8,6 +8,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 
+def is_organisational(model: Any) -> bool:
+    from steward.core.models import OrganisationalModel
+
+    return isinstance(model, type) and issubclass(model, OrganisationalModel)
+
+
 class OrganisationalModelForm(forms.ModelForm):
     def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -48,7 +48,23 @@ class Registration:
         return reverse(self.views.name("list"))
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """A page that is not a model list (catalog browser, readiness, coverage)."""
+
+    verbose_name_plural: str
+    url_name: str
+    nav_group: str
+
+    @property
+    def list_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(self.url_name)
+
+
 _registry: dict[str, Registration] = {}
+_pages: list[NavLink] = []
 _api: dict[str, tuple[Any, str]] = {}
 
 
@@ -79,5 +95,20 @@ def get(model: Any) -> Registration | None:
     return _registry.get(model._meta.label_lower)
 
 
-def navigation() -> list[tuple[str, list[Registration]]]:
-    return [(group, [r for r in _registry.values() if r.nav_group == group]) for group in NAV_GROUPS]
+def register_page(label: str, url_name: str, *, nav_group: str) -> None:
+    if nav_group not in NAV_GROUPS:
+        raise ValueError(f"unknown navigation group {nav_group!r}")
+    link = NavLink(label, url_name, nav_group)
+    if link not in _pages:
+        _pages.append(link)
+
+
+def navigation() -> list[tuple[str, list[Any]]]:
+    return [
+        (
+            group,
+            [r for r in _registry.values() if r.nav_group == group]
+            + [p for p in _pages if p.nav_group == group],
+        )
+        for group in NAV_GROUPS
+    ]

@@ -41,6 +41,9 @@ class ModelViews:
     detail_fields: ClassVar[tuple[str, ...]] = ()
     url_path: ClassVar[str]
     #: full-page and htmx-partial templates of the Details tab (override for a richer page)
+    #: records created elsewhere (e.g. by adopting a framework) have no add page; some are never deleted
+    allow_add: ClassVar[bool] = True
+    allow_delete: ClassVar[bool] = True
     detail_template: ClassVar[str] = "generic/object_detail.html"
     detail_partial: ClassVar[str] = "generic/_object_details.html"
 
@@ -66,15 +69,20 @@ class ModelViews:
     @classmethod
     def urls(cls) -> list[Any]:
         p, n = cls.url_path, cls.model._meta.model_name
-        return [
+        patterns = [
             path(f"{p}/", ObjectListView.as_view(mv=cls), name=f"{n}_list"),
-            path(f"{p}/add/", ObjectEditView.as_view(mv=cls), name=f"{n}_add"),
             path(f"{p}/<str:key>/", ObjectDetailView.as_view(mv=cls), name=f"{n}_detail"),
             path(f"{p}/<str:key>/edit/", ObjectEditView.as_view(mv=cls), name=f"{n}_edit"),
-            path(f"{p}/<str:key>/delete/", ObjectDeleteView.as_view(mv=cls), name=f"{n}_delete"),
             path(f"{p}/<str:key>/history/", ObjectHistoryView.as_view(mv=cls), name=f"{n}_history"),
             path(f"{p}/<str:key>/journal/", ObjectJournalView.as_view(mv=cls), name=f"{n}_journal"),
         ]
+        if cls.allow_add:
+            patterns.insert(1, path(f"{p}/add/", ObjectEditView.as_view(mv=cls), name=f"{n}_add"))
+        if cls.allow_delete:
+            patterns.append(
+                path(f"{p}/<str:key>/delete/", ObjectDeleteView.as_view(mv=cls), name=f"{n}_delete")
+            )
+        return patterns
 
 
 def actor_for(request: HttpRequest) -> Actor:
@@ -129,8 +137,8 @@ class ModelViewMixin(OrganisationViewMixin):
             "verbose_name": meta.verbose_name,
             "verbose_name_plural": meta.verbose_name_plural,
             "list_url": reverse(self.mv.name("list")),
-            "add_url": reverse(self.mv.name("add")),
-            "can_add": self.can(self.model, Action.ADD),
+            "add_url": reverse(self.mv.name("add")) if self.mv.allow_add else "",
+            "can_add": self.mv.allow_add and self.can(self.model, Action.ADD),
             **extra,
         }
 
@@ -140,9 +148,11 @@ class ModelViewMixin(OrganisationViewMixin):
             object=obj,
             tab=tab,
             can_change=self.can(self.model, Action.CHANGE, obj),
-            can_delete=self.can(self.model, Action.DELETE, obj),
+            can_delete=self.mv.allow_delete and self.can(self.model, Action.DELETE, obj),
             edit_url=reverse(self.mv.name("edit"), kwargs={"key": obj.key}),
-            delete_url=reverse(self.mv.name("delete"), kwargs={"key": obj.key}),
+            delete_url=reverse(self.mv.name("delete"), kwargs={"key": obj.key})
+            if self.mv.allow_delete
+            else "",
             detail_url=reverse(self.mv.name("detail"), kwargs={"key": obj.key}),
             history_url=reverse(self.mv.name("history"), kwargs={"key": obj.key}),
             journal_url=reverse(self.mv.name("journal"), kwargs={"key": obj.key}),
@@ -263,7 +273,7 @@ class ObjectEditView(ModelViewMixin, View):
             if not self.can(self.model, Action.CHANGE, obj):
                 raise PermissionDenied("Your role may not change this record.")
             return obj
-        if not self.can(self.model, Action.ADD):
+        if not self.mv or not self.mv.allow_add or not self.can(self.model, Action.ADD):
             raise PermissionDenied("Your role may not add these records.")
         return self.model(organisation=self.organisation)
 
@@ -275,7 +285,7 @@ class ObjectEditView(ModelViewMixin, View):
             context["action_url"] = reverse(self.mv.name("edit"), kwargs={"key": obj.key})
         else:
             context["cancel_url"] = reverse(self.mv.name("list"))
-            context["action_url"] = reverse(self.mv.name("add"))
+            context["action_url"] = reverse(self.mv.name("add")) if self.mv.allow_add else ""
         return render_htmx(self.request, "generic/object_edit.html", "generic/_form.html", context)
 
     def get(self, request: HttpRequest, key: str | None = None) -> HttpResponse:

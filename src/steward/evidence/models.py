@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -24,7 +25,9 @@ class Evidence(OwnerMixin, OrganisationalModel):
     description = models.TextField(blank=True)
     url = models.URLField("link", max_length=500, blank=True)
     valid_from = models.DateField(null=True, blank=True)
-    expires = models.DateField(null=True, blank=True, help_text="After this date the evidence no longer counts.")
+    expires = models.DateField(
+        null=True, blank=True, help_text="After this date the evidence no longer counts."
+    )
     revision = models.PositiveIntegerField(default=0, editable=False)
     record = models.JSONField(null=True, blank=True, editable=False, help_text="Generated evidence records")
 
@@ -59,8 +62,11 @@ class Evidence(OwnerMixin, OrganisationalModel):
     def current_q(cls, prefix: str = "") -> models.Q:
         """Database filter for evidence that counts today."""
         today = timezone.localdate()
-        return (models.Q(**{f"{prefix}expires__isnull": True}) | models.Q(**{f"{prefix}expires__gte": today})) & (
-            models.Q(**{f"{prefix}valid_from__isnull": True}) | models.Q(**{f"{prefix}valid_from__lte": today})
+        return (
+            models.Q(**{f"{prefix}expires__isnull": True}) | models.Q(**{f"{prefix}expires__gte": today})
+        ) & (
+            models.Q(**{f"{prefix}valid_from__isnull": True})
+            | models.Q(**{f"{prefix}valid_from__lte": today})
         )
 
 
@@ -69,11 +75,13 @@ def evidence_upload_to(instance: EvidenceFile, filename: str) -> str:
     return f"evidence/{instance.organisation.uid}/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class EvidenceFile(OrganisationalModel):
-    """One uploaded revision of a file, identified by its SHA-256."""
+class EvidenceFile(models.Model):
+    """One uploaded revision of a file, identified by its SHA-256. Part of its Evidence: an upload is recorded
+    in the Evidence's change record (revision, name, hash), so it is not audited as a record of its own."""
 
-    key_prefix = "EVF"
+    audited = False
 
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="files")
     revision = models.PositiveIntegerField()
     file = models.FileField(upload_to=evidence_upload_to, max_length=300)
@@ -81,11 +89,14 @@ class EvidenceFile(OrganisationalModel):
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
-    class Meta(OrganisationalModel.Meta):
+    class Meta:
         ordering = ["evidence", "-revision"]
         constraints = [
-            *OrganisationalModel.Meta.constraints,
             models.UniqueConstraint(fields=["evidence", "revision"], name="evidence_file_revision_unique"),
         ]
 

@@ -1,2 +1,4 @@
+from steward.evidence.views import EvidenceViews, download_urls
+
 app_name = "evidence"
-urlpatterns: list = []
+urlpatterns = [*EvidenceViews.urls(), *download_urls]

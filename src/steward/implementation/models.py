@@ -26,7 +26,9 @@ class FrameworkAdoption(OrganisationalModel):
     class Meta(OrganisationalModel.Meta):
         constraints = [
             *OrganisationalModel.Meta.constraints,
-            models.UniqueConstraint(fields=["organisation", "framework"], name="implementation_adoption_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "framework"], name="implementation_adoption_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -41,7 +43,9 @@ class Control(OwnerMixin, ReviewScheduleMixin, OrganisationalModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     status = models.CharField(max_length=15, choices=ControlStatus.choices, default=ControlStatus.PLANNED)
-    control_type = models.CharField("type", max_length=15, choices=ControlType.choices, default=ControlType.PROCESS)
+    control_type = models.CharField(
+        "type", max_length=15, choices=ControlType.choices, default=ControlType.PROCESS
+    )
     implements = models.ManyToManyField(
         "catalog.RequirementNode", blank=True, related_name="+", help_text="Requirements this control meets."
     )
@@ -56,8 +60,12 @@ class RequirementAssessment(OwnerMixin, OrganisationalModel):
 
     key_prefix = "REQ"
 
-    node = models.ForeignKey("catalog.RequirementNode", on_delete=models.PROTECT, related_name="+", editable=False)
-    status = models.CharField(max_length=15, choices=AssessmentStatus.choices, default=AssessmentStatus.NOT_STARTED)
+    node = models.ForeignKey(
+        "catalog.RequirementNode", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    status = models.CharField(
+        max_length=15, choices=AssessmentStatus.choices, default=AssessmentStatus.NOT_STARTED
+    )
     result = models.CharField(max_length=15, choices=AssessmentResult.choices, default="", blank=True)
     due_date = models.DateField(null=True, blank=True)
     implementation = models.TextField("implementation description", blank=True)

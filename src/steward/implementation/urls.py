@@ -1,2 +1,14 @@
+from steward.implementation.views import (
+    ControlViews,
+    FrameworkAdoptionViews,
+    RequirementAssessmentViews,
+    extra_urls,
+)
+
 app_name = "implementation"
-urlpatterns: list = []
+urlpatterns = [
+    *extra_urls,
+    *FrameworkAdoptionViews.urls(),
+    *ControlViews.urls(),
+    *RequirementAssessmentViews.urls(),
+]

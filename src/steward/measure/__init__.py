@@ -33,7 +33,26 @@ _EXPORTS = {
     "evaluate_quality": "quality",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Check",
+    "DatasetInfo",
+    "EvidenceResult",
+    "FairnessCounts",
+    "MeasureInputError",
+    "RegressionCounts",
+    "ThresholdSpec",
+    "dataset_sha256",
+    "evaluate_drift",
+    "evaluate_fairness",
+    "evaluate_performance",
+    "evaluate_quality",
+    "evaluate_regression_fairness",
+    "iter_batches",
+    "load_columns",
+    "load_thresholds",
+    "parse_thresholds",
+    "render_html",
+]
 
 if TYPE_CHECKING:
     from .errors import MeasureInputError

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import MeasureInputError
+from .io import numeric_numpy
 
 # Above this many possible intersections the dense bincount would allocate too much; fall back to np.unique.
 _DENSE_LIMIT = 1 << 22
@@ -63,17 +64,18 @@ class LevelIndex:
             return np.full(len(array), self.id_of(None), dtype=np.int64)
         encoded = pc.dictionary_encode(array)
         remap = np.fromiter(
-            (self.id_of(v) for v in encoded.dictionary.to_pylist()), dtype=np.int64, count=len(encoded.dictionary)
+            (self.id_of(v) for v in encoded.dictionary.to_pylist()),
+            dtype=np.int64,
+            count=len(encoded.dictionary),
         )
         indices = encoded.indices
         if indices.null_count:
             missing = self.id_of(None)
-            idx = indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+            idx = numeric_numpy(indices.fill_null(0))
             codes = remap[idx] if len(remap) else np.zeros(len(idx), dtype=np.int64)
-            codes[indices.is_null().to_numpy(zero_copy_only=False)] = missing
+            codes[numeric_numpy(indices.is_null())] = missing
             return codes
-        idx = indices.to_numpy(zero_copy_only=False)
-        return remap[idx]
+        return remap[numeric_numpy(indices)]
 
     def sort_order(self) -> list[int]:
         """Level ids in presentation order: values sorted (as np.unique would), the missing level last."""
@@ -87,7 +89,9 @@ class LevelIndex:
         return present
 
 
-def combine_codes(codes: Sequence[np.ndarray], dims: Sequence[int], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+def combine_codes(
+    codes: Sequence[np.ndarray], dims: Sequence[int], n_rows: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Row → local group index, and the key rows (level ids per feature) of the observed groups.
 
     ``dims`` are the current level counts; keys are returned as an (n_groups, n_features) int64 array.

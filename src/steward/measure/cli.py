@@ -31,13 +31,18 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 _PROGRESS_MIN_BYTES = 32 << 20  # below this a progress bar only adds noise
 
 _json_option = click.option(
-    "--json", "json_out", type=click.Path(dir_okay=False), help="Write the evidence record as JSON ('-' = stdout)."
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False),
+    help="Write the evidence record as JSON ('-' = stdout).",
 )
 _html_option = click.option(
     "--html", "html_out", type=click.Path(dir_okay=False), help="Write a self-contained offline HTML report."
 )
 _thresholds_option = click.option(
-    "--thresholds", type=click.Path(dir_okay=False), help="YAML/JSON threshold file: checks with min/max bounds."
+    "--thresholds",
+    type=click.Path(dir_okay=False),
+    help="YAML/JSON threshold file: checks with min/max bounds.",
 )
 
 
@@ -111,18 +116,25 @@ def _summary(result: EvidenceResult, highlights: list[str]) -> str:
                 break
     if result.columns is not None:
         drifted = [c for c in result.columns if c.get("drift")]
-        lines.append(f"  drifted columns: {len(drifted)} of {len(result.columns)} (share {_fmt(result.share_drifted)})")
+        lines.append(
+            f"  drifted columns: {len(drifted)} of {len(result.columns)} (share {_fmt(result.share_drifted)})"
+        )
         if result.dataset_drift is not None:
             lines.append(f"  dataset drift: {_fmt(result.dataset_drift)}")
         for c in drifted[:10]:
-            lines.append(f"    {c.get('column')}: {c.get('test')} score {_fmt(c.get('score'))} (threshold {_fmt(c.get('threshold'))})")
+            lines.append(
+                f"    {c.get('column')}: {c.get('test')} score {_fmt(c.get('score'))}"
+                f" (threshold {_fmt(c.get('threshold'))})"
+            )
     if result.checks:
         failed = [c for c in result.checks if not c.passed]
         lines.append(f"checks: {len(result.checks) - len(failed)} passed, {len(failed)} failed")
-        for c in failed:
-            op = "<=" if c.bound == "max" else ">="
-            where = f" [{c.column}]" if c.column else (f" {dict(c.group)}" if c.group else "")
-            lines.append(f"  FAIL {c.metric}{where} = {_fmt(c.value)} (must be {op} {c.threshold:g})")
+        for check in failed:
+            op = "<=" if check.bound == "max" else ">="
+            where = f" [{check.column}]" if check.column else (f" {dict(check.group)}" if check.group else "")
+            lines.append(
+                f"  FAIL {check.metric}{where} = {_fmt(check.value)} (must be {op} {check.threshold:g})"
+            )
     if d["warnings"]:
         lines.append(f"warnings: {len(d['warnings'])}")
         for w in d["warnings"][:5]:
@@ -132,13 +144,8 @@ def _summary(result: EvidenceResult, highlights: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _finish(
-    result: EvidenceResult, thresholds: str | None, json_out: str | None, html_out: str | None, highlights: list[str]
-) -> None:
-    from .evidence import load_thresholds
-
-    if thresholds and not result.checks:
-        result.apply_checks(load_thresholds(thresholds))
+def _finish(result: EvidenceResult, json_out: str | None, html_out: str | None, highlights: list[str]) -> None:
+    """Write the record and report, print the summary, and exit with the contract's status."""
     if json_out == "-":
         click.echo(result.to_json())
     else:
@@ -193,12 +200,23 @@ _FAIRNESS_HIGHLIGHTS = [
 @click.option("--target", required=True, help="Column with the true label (or value, for regression).")
 @click.option("--prediction", required=True, help="Column with the predicted label (or value).")
 @click.option("--sensitive", required=True, help="Sensitive feature column(s), comma separated.")
-@click.option("--score", default=None, help="Column with the probability of the positive label (ROC AUC, log loss).")
-@click.option("--pos-label", default=None, help="Value of the positive label (required unless labels are 0/1 or -1/1).")
+@click.option(
+    "--score", default=None, help="Column with the probability of the positive label (ROC AUC, log loss)."
+)
+@click.option(
+    "--pos-label", default=None, help="Value of the positive label (required unless labels are 0/1 or -1/1)."
+)
 @click.option("--weight", default=None, help="Column with sample weights.")
-@click.option("--task", type=click.Choice(["classification", "regression"]), default="classification", show_default=True)
+@click.option(
+    "--task", type=click.Choice(["classification", "regression"]), default="classification", show_default=True
+)
 @click.option("--profile", type=click.Choice(["native", "fairlearn"]), default="native", show_default=True)
-@click.option("--method", type=click.Choice(["between_groups", "to_overall"]), default="between_groups", show_default=True)
+@click.option(
+    "--method",
+    type=click.Choice(["between_groups", "to_overall"]),
+    default="between_groups",
+    show_default=True,
+)
 @click.option(
     "--missing",
     type=click.Choice(["group", "drop", "error"]),
@@ -207,7 +225,12 @@ _FAIRNESS_HIGHLIGHTS = [
     "Default: group (native), error (fairlearn).",
 )
 @click.option("--min-group-size", type=click.IntRange(min=0), default=30, show_default=True)
-@click.option("--bootstrap", type=click.IntRange(min=0), default=0, help="Bootstrap replicates for confidence intervals.")
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Bootstrap replicates for confidence intervals.",
+)
 @click.option("--seed", type=int, default=None, help="Random seed for the bootstrap.")
 @click.option("--ci-level", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
 @_thresholds_option
@@ -282,7 +305,7 @@ def fairness_command(
                     thresholds=specs,
                     on_progress=on_progress,
                 )
-        _finish(result, None, json_out, html_out, _FAIRNESS_HIGHLIGHTS)
+        _finish(result, json_out, html_out, _FAIRNESS_HIGHLIGHTS)
 
 
 def _input_error(message: str) -> Exception:
@@ -296,11 +319,26 @@ def _input_error(message: str) -> Exception:
 @click.option("--target", required=True, help="Column with the true label or value.")
 @click.option("--prediction", default=None, help="Column with the predicted label or value.")
 @click.option("--score", default=None, help="Column with the probability of the positive label.")
-@click.option("--task", type=click.Choice(["classification", "regression"]), default="classification", show_default=True)
-@click.option("--pos-label", default=None, help="Value of the positive label (required unless labels are 0/1 or -1/1).")
+@click.option(
+    "--task", type=click.Choice(["classification", "regression"]), default="classification", show_default=True
+)
+@click.option(
+    "--pos-label", default=None, help="Value of the positive label (required unless labels are 0/1 or -1/1)."
+)
 @click.option("--weight", default=None, help="Column with sample weights.")
-@click.option("--threshold", type=float, default=0.5, show_default=True, help="Score threshold when --prediction is absent.")
-@click.option("--zero-division", type=float, default=None, help="Value for 0/0 precision/recall/F1 (default: profile's).")
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Score threshold when --prediction is absent.",
+)
+@click.option(
+    "--zero-division",
+    type=float,
+    default=None,
+    help="Value for 0/0 precision/recall/F1 (default: profile's).",
+)
 @click.option("--profile", type=click.Choice(["native", "sklearn"]), default="native", show_default=True)
 @_thresholds_option
 @_json_option
@@ -343,7 +381,7 @@ def performance_command(
             )
         highlights = ["accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"]
         highlights += ["mean_absolute_error", "root_mean_squared_error", "r2"]
-        _finish(result, None, json_out, html_out, highlights)
+        _finish(result, json_out, html_out, highlights)
 
 
 @evaluate.command("drift")
@@ -373,12 +411,14 @@ def drift_command(
         result = evaluate_drift(current, reference, columns=_split(columns), profile=profile)
         if specs:
             result.apply_checks(specs)
-        _finish(result, None, json_out, html_out, ["share_drifted"])
+        _finish(result, json_out, html_out, ["share_drifted"])
 
 
 @evaluate.command("quality")
 @click.argument("data")
-@click.option("--schema", "schema_path", default=None, help="YAML/JSON schema: types, ranges, allowed values.")
+@click.option(
+    "--schema", "schema_path", default=None, help="YAML/JSON schema: types, ranges, allowed values."
+)
 @click.option("--reference", default=None, help="Reference data to compare with (CSV or Parquet).")
 @_thresholds_option
 @_json_option
@@ -402,7 +442,7 @@ def quality_command(
         result = evaluate_quality(data, schema=schema, reference=reference)
         if specs:
             result.apply_checks(specs)
-        _finish(result, None, json_out, html_out, ["rows", "columns", "missing_share", "duplicate_rows"])
+        _finish(result, json_out, html_out, ["rows", "columns", "missing_share", "duplicate_rows"])
 
 
 if __name__ == "__main__":

@@ -1690,6 +1690,9 @@ def evaluate_drift(
     _check_profile(profile)
     cur_t = _Table(current, columns)
     ref_t = _Table(reference, columns)
+    for table, side in ((cur_t, "current data"), (ref_t, "reference")):
+        if table.rows == 0:
+            raise MeasureInputError(f"the {side} has no rows")
     names, warnings = _select(cur_t.names, ref_t.names, columns)
     declared = _check_column_types(column_types, names)
     run = _Run(profile, warnings=warnings)

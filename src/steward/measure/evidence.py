@@ -166,7 +166,8 @@ def parse_thresholds(obj: Any) -> list[ThresholdSpec]:
         unknown = set(entry) - _SPEC_KEYS
         if unknown:
             raise MeasureInputError(
-                f"threshold check #{i + 1} has unknown key(s) {sorted(unknown)}; allowed: {sorted(_SPEC_KEYS)}"
+                f"threshold check #{i + 1} has unknown key(s) {sorted(unknown)}; "
+                f"allowed: {sorted(_SPEC_KEYS)}"
             )
         if entry.get("min") is None and entry.get("max") is None:
             raise MeasureInputError(f"threshold check #{i + 1} ({entry['metric']}) needs 'min' or 'max'")
@@ -174,7 +175,9 @@ def parse_thresholds(obj: Any) -> list[ThresholdSpec]:
             lo = None if entry.get("min") is None else float(entry["min"])
             hi = None if entry.get("max") is None else float(entry["max"])
         except (TypeError, ValueError):
-            raise MeasureInputError(f"threshold check #{i + 1} ({entry['metric']}): bounds must be numbers")
+            raise MeasureInputError(
+                f"threshold check #{i + 1} ({entry['metric']}): bounds must be numbers"
+            ) from None
         group = entry.get("group")
         if group is not None and not isinstance(group, Mapping):
             raise MeasureInputError(f"threshold check #{i + 1}: 'group' must map feature names to values")
@@ -235,10 +238,10 @@ class EvidenceResult:
     """The outcome of one evaluation, in the ``steward.evidence/v1`` shape.
 
     Fields left as ``None`` do not apply to the kind and are omitted from :meth:`to_dict`. ``histograms`` is
-    optional plot data for the HTML report: a list of
-    ``{"column": name, "edges": [...]}`` (numerical, len = bins + 1) or ``{"column": name, "categories": [...]}``
-    together with ``"reference": [...]`` and ``"current": [...]`` proportions per bin/category. ``extra``
-    holds further top-level keys (e.g. ``confidence_intervals``) that are emitted as they are.
+    optional plot data for the HTML report: a list of ``{"column": name, "edges": [...]}`` (numerical,
+    len = bins + 1) or ``{"column": name, "categories": [...]}`` together with ``"reference": [...]`` and
+    ``"current": [...]`` proportions per bin/category. ``extra`` holds further top-level keys (e.g.
+    ``confidence_intervals``) that are emitted as they are.
     """
 
     kind: str
@@ -269,17 +272,21 @@ class EvidenceResult:
     def lookup(
         self, metric: str, *, column: str | None = None, group: Mapping[str, Any] | None = None
     ) -> float | None:
-        """Find the number a threshold refers to; raises MeasureInputError if the result has no such metric."""
+        """The number a threshold refers to; MeasureInputError if the result has no such metric."""
         if column is not None:
             for entry in self.columns or []:
                 if str(entry.get("column")) == column and metric in entry:
                     return _as_float(entry[metric])
-            raise MeasureInputError(f"threshold check names column '{column}' metric '{metric}' not in result")
+            raise MeasureInputError(
+                f"threshold check names column '{column}' metric '{metric}' not in result"
+            )
         if group is not None:
             for row in self.by_group or []:
                 if _same_group(row.get("group", {}), group) and metric in row:
                     return _as_float(row[metric])
-            raise MeasureInputError(f"threshold check names group {dict(group)} metric '{metric}' not in result")
+            raise MeasureInputError(
+                f"threshold check names group {dict(group)} metric '{metric}' not in result"
+            )
         for table in (self.aggregates, self.overall):
             if table is not None and metric in table:
                 return _as_float(table[metric])
@@ -289,7 +296,9 @@ class EvidenceResult:
             return 1.0 if self.dataset_drift else 0.0
         if metric in self.extra and _as_float(self.extra[metric]) is not None:
             return _as_float(self.extra[metric])
-        raise MeasureInputError(f"threshold check names metric '{metric}' which this {self.kind} result lacks")
+        raise MeasureInputError(
+            f"threshold check names metric '{metric}' which this {self.kind} result lacks"
+        )
 
     def apply_checks(self, specs: Iterable[ThresholdSpec]) -> EvidenceResult:
         """Evaluate threshold specs against this result, append the checks, and return self."""
@@ -332,7 +341,9 @@ class EvidenceResult:
         clean = _sanitise(raw, "", undefined)
         warnings = list(self.warnings)
         if undefined:
-            shown = ", ".join(undefined[:8]) + (f" and {len(undefined) - 8} more" if len(undefined) > 8 else "")
+            shown = ", ".join(undefined[:8]) + (
+                f" and {len(undefined) - 8} more" if len(undefined) > 8 else ""
+            )
             warnings.append(f"{len(undefined)} undefined value(s) written as null: {shown}")
         clean["warnings"] = warnings
         return clean
@@ -409,5 +420,10 @@ def _sanitise(value: Any, path: str, undefined: list[str]) -> Any:
     if isinstance(value, Sequence):
         return [_sanitise(v, f"{path}[{i}]", undefined) for i, v in enumerate(value)]
     if isinstance(value, Path):
+        return str(value)
+    isoformat = getattr(value, "isoformat", None)  # dates and times used as group values
+    if callable(isoformat):
+        return isoformat()
+    if type(value).__name__ == "Decimal":
         return str(value)
     raise TypeError(f"cannot serialise {type(value).__name__} at {path or '<root>'} in an evidence record")

@@ -50,7 +50,6 @@ from ._groups import LevelIndex, combine_codes, reduce_keys, remap_levels, sum_b
 from .errors import MeasureInputError
 from .evidence import DatasetInfo, EvidenceResult, ThresholdSpec, load_thresholds
 from .io import (
-    DEFAULT_BATCH_ROWS,
     Source,
     _array_from_values,
     coerce_pos_label,
@@ -59,7 +58,7 @@ from .io import (
     observed_labels,
     positive_mask,
     resolve_pos_label,
-    to_numpy,
+    numeric_numpy,
 )
 
 Profile = Literal["native", "fairlearn"]
@@ -67,6 +66,10 @@ Method = Literal["between_groups", "to_overall"]
 MissingPolicy = Literal["group", "drop", "error"]
 
 FAIRLEARN_VERSION = "0.15.0"
+
+# Rows per counting pass. Small enough that the per-batch temporaries (codes, cell ids) stay a few MB, large
+# enough that the per-batch merge of the count table is negligible; measured flat from 64k to 1M rows.
+BATCH_ROWS = 1 << 16
 
 CONFUSION_METRICS: tuple[str, ...] = (
     "selection_rate",
@@ -81,7 +84,12 @@ CONFUSION_METRICS: tuple[str, ...] = (
     "f1",
 )
 SCORE_METRICS: tuple[str, ...] = ("roc_auc", "log_loss")
-REGRESSION_METRICS: tuple[str, ...] = ("mean_absolute_error", "mean_squared_error", "root_mean_squared_error", "r2")
+REGRESSION_METRICS: tuple[str, ...] = (
+    "mean_absolute_error",
+    "mean_squared_error",
+    "root_mean_squared_error",
+    "r2",
+)
 
 # Cells of the per-group confusion table, indexed by 2*y + ŷ.
 TN, FP, FN, TP = 0, 1, 2, 3
@@ -153,6 +161,29 @@ def _nan_reduce(fn: Callable[..., np.ndarray], values: np.ndarray) -> np.ndarray
         return fn(values, axis=-1)
 
 
+def nan_percentiles(samples: np.ndarray, quantiles: Sequence[float]) -> np.ndarray:
+    """np.nanquantile(..., axis=0) with linear interpolation, vectorised over columns.
+
+    np.nanquantile falls back to a Python-level loop per column when NaN is present (a bootstrap replicate
+    in which a small group is empty), which dominated the bootstrap time.
+    """
+    samples = np.asarray(samples, dtype=np.float64)
+    ordered = np.sort(samples, axis=0)  # NaN sorts last
+    valid = np.sum(~np.isnan(samples), axis=0)
+    out = []
+    for q in quantiles:
+        pos = q * np.maximum(valid - 1, 0)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, np.maximum(valid - 1, 0))
+        frac = pos - lo
+        a = np.take_along_axis(ordered, lo[None, ...], axis=0)[0]
+        b = np.take_along_axis(ordered, hi[None, ...], axis=0)[0]
+        with np.errstate(invalid="ignore"):
+            value = a + (b - a) * frac
+        out.append(np.where(valid > 0, value, math.nan))
+    return np.stack(out)
+
+
 def _ratio_sub_one(x: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(x > 1, 1 / x, x)
@@ -189,11 +220,23 @@ def fairness_aggregates(
     """Named fairness criteria (demographic parity, equalized odds, equal opportunity)."""
     d = "difference" if method == "between_groups" else "difference_to_overall"
     r = "ratio" if method == "between_groups" else "ratio_to_overall"
-    sel, tpr, fpr = metric_aggs["selection_rate"], metric_aggs["true_positive_rate"], metric_aggs["false_positive_rate"]
+    sel, tpr, fpr = (
+        metric_aggs["selection_rate"],
+        metric_aggs["true_positive_rate"],
+        metric_aggs["false_positive_rate"],
+    )
     with pywarnings.catch_warnings():
         pywarnings.simplefilter("ignore", RuntimeWarning)
-        mean_d = np.nanmean(np.stack([tpr[d], fpr[d]]), axis=0) if profile == "fairlearn" else (tpr[d] + fpr[d]) / 2
-        mean_r = np.nanmean(np.stack([tpr[r], fpr[r]]), axis=0) if profile == "fairlearn" else (tpr[r] + fpr[r]) / 2
+        mean_d = (
+            np.nanmean(np.stack([tpr[d], fpr[d]]), axis=0)
+            if profile == "fairlearn"
+            else (tpr[d] + fpr[d]) / 2
+        )
+        mean_r = (
+            np.nanmean(np.stack([tpr[r], fpr[r]]), axis=0)
+            if profile == "fairlearn"
+            else (tpr[r] + fpr[r]) / 2
+        )
     return {
         "demographic_parity_difference": sel[d],
         "demographic_parity_ratio": sel[r],
@@ -228,8 +271,12 @@ def _summary(
 
 def _as_float_weights(array: pa.Array | pa.ChunkedArray, name: str) -> np.ndarray:
     if array.null_count:
-        raise MeasureInputError(f"column '{name}' has {array.null_count} missing value(s); weights must be complete")
-    values = to_numpy(array).astype(np.float64, copy=False)
+        raise MeasureInputError(
+            f"column '{name}' has {array.null_count} missing value(s); weights must be complete"
+        )
+    if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type) or pa.types.is_boolean(array.type)):
+        raise MeasureInputError(f"column '{name}' must be numeric, got {array.type}")
+    values = numeric_numpy(array).astype(np.float64, copy=False)
     if not np.all(np.isfinite(values)):
         raise MeasureInputError(f"column '{name}' has non-finite values")
     if np.any(values < 0):
@@ -240,9 +287,11 @@ def _as_float_weights(array: pa.Array | pa.ChunkedArray, name: str) -> np.ndarra
 def _as_float_column(array: pa.Array | pa.ChunkedArray, name: str) -> np.ndarray:
     if array.null_count:
         raise MeasureInputError(f"column '{name}' has {array.null_count} missing value(s)")
-    if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type) or pa.types.is_boolean(array.type)):
+    if not (
+        pa.types.is_integer(array.type) or pa.types.is_floating(array.type) or pa.types.is_boolean(array.type)
+    ):
         raise MeasureInputError(f"column '{name}' must be numeric, got {array.type}")
-    values = to_numpy(array).astype(np.float64, copy=False)
+    values = numeric_numpy(array).astype(np.float64, copy=False)
     if not np.all(np.isfinite(values)):
         raise MeasureInputError(f"column '{name}' has NaN or infinite values")
     return values
@@ -268,7 +317,9 @@ class _GroupedState:
     def _dims(self) -> list[int]:
         return [max(len(lv), 1) for lv in self.levels]
 
-    def _encode(self, sensitive: Sequence[pa.Array | pa.ChunkedArray], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    def _encode(
+        self, sensitive: Sequence[pa.Array | pa.ChunkedArray], n_rows: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Level codes per row [n, f] and the keep-mask after applying the missing-value policy."""
         if len(sensitive) != len(self.levels):
             raise MeasureInputError(f"expected {len(self.levels)} sensitive feature(s), got {len(sensitive)}")
@@ -276,7 +327,9 @@ class _GroupedState:
         keep = np.ones(n_rows, dtype=bool)
         for lv, arr in zip(self.levels, sensitive, strict=True):
             if len(arr) != n_rows:
-                raise MeasureInputError(f"sensitive feature '{lv.name}' has {len(arr)} rows, expected {n_rows}")
+                raise MeasureInputError(
+                    f"sensitive feature '{lv.name}' has {len(arr)} rows, expected {n_rows}"
+                )
             c = lv.encode(arr)
             mid = lv.missing_id
             if mid is not None:
@@ -286,7 +339,8 @@ class _GroupedState:
                     self.missing_rows[lv.name] += count
                     if self.missing == "error":
                         raise MeasureInputError(
-                            f"sensitive feature '{lv.name}' has {count} missing value(s); choose missing 'group' "
+                            f"sensitive feature '{lv.name}' has {count} missing value(s); "
+                            "choose missing 'group' "
                             "(own group) or 'drop' (rows removed and counted)"
                         )
                     if self.missing == "drop":
@@ -326,7 +380,8 @@ class _GroupedState:
             total = math.prod(len(o) for o in orders)
             if total > 1_000_000:
                 raise MeasureInputError(
-                    f"the Cartesian product of the sensitive features has {total} groups; use the native profile"
+                    f"the Cartesian product of the sensitive features has {total} groups; "
+                    "use the native profile"
                 )
             import itertools
 
@@ -349,8 +404,8 @@ class _GroupedState:
                 out.append(f"sensitive feature '{name}': {count} row(s) with a missing value were dropped")
             else:
                 out.append(
-                    f"sensitive feature '{name}': {count} row(s) with a missing value are reported as their own "
-                    "group (value null)"
+                    f"sensitive feature '{name}': {count} row(s) with a missing value are reported "
+                    "as their own group (value null)"
                 )
         return out
 
@@ -437,6 +492,8 @@ class FairnessCounts(_GroupedState):
         k = len(keys)
         cell = inverse * 4 + (y.astype(np.int64) * 2 + yhat.astype(np.int64))
         n_b = np.bincount(cell, minlength=4 * k).reshape(k, 4)
+        w_b: np.ndarray
+        w2_b: np.ndarray
         if weights is None:
             w_b = n_b.astype(np.float64)
             w2_b = w_b
@@ -459,7 +516,10 @@ class FairnessCounts(_GroupedState):
         self, p: np.ndarray, y: np.ndarray, weights: np.ndarray | None, inverse: np.ndarray, keys: np.ndarray
     ) -> np.ndarray:
         if len(p):
-            self.score_range = (min(self.score_range[0], float(p.min())), max(self.score_range[1], float(p.max())))
+            self.score_range = (
+                min(self.score_range[0], float(p.min())),
+                max(self.score_range[1], float(p.max())),
+            )
         w = np.ones(len(p)) if weights is None else weights
         eps = np.finfo(np.float64).eps
         # sklearn clips each class probability column, so negatives use clip(1 - p), not 1 - clip(p).
@@ -471,14 +531,18 @@ class FairnessCounts(_GroupedState):
         self._absorb_scores(keys[inverse], p, wpos, wneg)
         return ll
 
-    def _absorb_scores(self, keys: np.ndarray, values: np.ndarray, wpos: np.ndarray, wneg: np.ndarray) -> None:
+    def _absorb_scores(
+        self, keys: np.ndarray, values: np.ndarray, wpos: np.ndarray, wneg: np.ndarray
+    ) -> None:
         keys = np.concatenate([self.score_keys, keys])
         values = np.concatenate([self.score_values, values])
         wpos = np.concatenate([self.score_wpos, wpos])
         wneg = np.concatenate([self.score_wneg, wneg])
         if len(values) == 0:
             return
-        _, group = reduce_keys(keys, self._dims()) if keys.shape[1] else (None, np.zeros(len(values), np.int64))
+        _, group = (
+            reduce_keys(keys, self._dims()) if keys.shape[1] else (None, np.zeros(len(values), np.int64))
+        )
         order = np.lexsort((values, group))
         g, v = group[order], values[order]
         start = np.ones(len(v), dtype=bool)
@@ -536,15 +600,20 @@ class FairnessCounts(_GroupedState):
             first[1:] = group[1:] != group[:-1]
             seg_start = np.maximum.accumulate(np.where(first, np.arange(len(group)), 0))
             before = cum - self.score_wneg - np.where(seg_start > 0, cum[seg_start - 1], 0.0)
-            auc_num = np.bincount(group, weights=self.score_wpos * (before + 0.5 * self.score_wneg), minlength=k)
+            auc_num = np.bincount(
+                group, weights=self.score_wpos * (before + 0.5 * self.score_wneg), minlength=k
+            ).astype(np.float64)
         auc = _div(auc_num, wpos_total * wneg_total, math.nan)
         weight = self.w.sum(axis=1)
         in_range = self.score_range[0] >= 0 and self.score_range[1] <= 1
         ll = _div(self.log_loss_sum, weight, math.nan) if in_range else np.full(k, math.nan)
         order = np.argsort(self.score_values, kind="stable")
         v, wp, wn = self.score_values[order], self.score_wpos[order], self.score_wneg[order]
-        uniq, start = np.unique(v, return_index=True)
-        wp_u, wn_u = np.add.reduceat(wp, start) if len(v) else wp, np.add.reduceat(wn, start) if len(v) else wn
+        _uniq, start = np.unique(v, return_index=True)
+        wp_u, wn_u = (
+            np.add.reduceat(wp, start) if len(v) else wp,
+            np.add.reduceat(wn, start) if len(v) else wn,
+        )
         before_all = np.cumsum(wn_u) - wn_u
         den = wp_u.sum() * wn_u.sum()
         overall_auc = float(np.sum(wp_u * (before_all + 0.5 * wn_u)) / den) if den > 0 else math.nan
@@ -580,18 +649,20 @@ class FairnessCounts(_GroupedState):
         warnings = self._missing_warnings()
         if profile == "fairlearn" and len(self.levels) > 1 and not present.all():
             warnings.append(
-                f"{int((~present).sum())} of {len(present)} intersections have no rows; their values are null "
-                "and skipped by min/max (Fairlearn's Cartesian product)"
+                f"{int((~present).sum())} of {len(present)} intersections have no rows; "
+                "their values are null and skipped by min/max (Fairlearn's Cartesian product)"
             )
         score_by_group: dict[str, np.ndarray] = {}
         if self.with_scores:
             score_by_group, score_overall = self._score_metrics(positions)
-            overall = {**overall, **score_overall}
+            overall.update({m: np.asarray(v) for m, v in score_overall.items()})
             for m in SCORE_METRICS:
                 aggs = group_aggregates(score_by_group[m], np.asarray(score_overall[m]))
                 aggregates.update({f"{m}_{s}": v for s, v in aggs.items()})
             if not (self.score_range[0] >= 0 and self.score_range[1] <= 1):
-                warnings.append("scores fall outside [0, 1]; log_loss is not computed (ROC AUC only needs ranks)")
+                warnings.append(
+                    "scores fall outside [0, 1]; log_loss is not computed (ROC AUC only needs ranks)"
+                )
         counts = _take(self.n.sum(axis=1), positions, fill=0)
         weights = cells.sum(axis=1)
         selection = by_group["selection_rate"]
@@ -606,7 +677,12 @@ class FairnessCounts(_GroupedState):
                 row[m] = float(values[i])
             if present[i]:
                 nn = self.n[positions[i]]
-                row["confusion"] = {"tn": int(nn[TN]), "fp": int(nn[FP]), "fn": int(nn[FN]), "tp": int(nn[TP])}
+                row["confusion"] = {
+                    "tn": int(nn[TN]),
+                    "fp": int(nn[FP]),
+                    "fn": int(nn[FN]),
+                    "tp": int(nn[TP]),
+                }
                 if self.weighted:
                     ww = self.w[positions[i]]
                     row["weighted_confusion"] = {"tn": ww[TN], "fp": ww[FP], "fn": ww[FN], "tp": ww[TP]}
@@ -617,7 +693,12 @@ class FairnessCounts(_GroupedState):
         overall_out: dict[str, Any] = {"count": int(self.n.sum())}
         overall_out.update({m: float(v) for m, v in overall.items()})
         total_n = self.n.sum(axis=0)
-        overall_out["confusion"] = {"tn": int(total_n[TN]), "fp": int(total_n[FP]), "fn": int(total_n[FN]), "tp": int(total_n[TP])}
+        overall_out["confusion"] = {
+            "tn": int(total_n[TN]),
+            "fp": int(total_n[FP]),
+            "fn": int(total_n[FN]),
+            "tp": int(total_n[TP]),
+        }
         agg_out: dict[str, Any] = {k: float(v) for k, v in aggregates.items()}
         finite_impact = impact[np.isfinite(impact)]
         agg_out["impact_ratio_min"] = float(finite_impact.min()) if len(finite_impact) else math.nan
@@ -631,7 +712,9 @@ class FairnessCounts(_GroupedState):
             )
         warnings.extend(_small_group_warnings(self, wanted, counts, present, min_group_size))
         if profile == "native":
-            warnings.extend(_undefined_warnings(self, wanted, present, {**by_group, **score_by_group}, overall))
+            warnings.extend(
+                _undefined_warnings(self, wanted, present, {**by_group, **score_by_group}, overall)
+            )
         extra: dict[str, Any] = {}
         params: dict[str, Any] = {
             "sensitive_features": self.features,
@@ -682,37 +765,39 @@ class FairnessCounts(_GroupedState):
         rng = np.random.default_rng(seed)
         n_flat = self.n.reshape(-1)
         total = int(n_flat.sum())
-        draws = rng.multinomial(total, n_flat / total, size=replicates)
+        k = len(self.keys)
         if self.weighted:
-            # Within a cell the resampled weight sum is a sum of n* draws from that cell's weights: matched in mean
-            # and variance by a normal. Exact when a cell's weights are all equal.
+            # Within a cell the resampled weight sum is a sum of n* draws from that cell's weights:
+            # matched in mean and variance by a normal. Exact when a cell's weights are all equal.
             n_safe = np.maximum(n_flat, 1)
             mean_w = self.w.reshape(-1) / n_safe
             var_w = np.maximum(self.w2.reshape(-1) / n_safe - mean_w**2, 0.0)
-            noise = rng.standard_normal(draws.shape)
-            w_draws = np.maximum(draws * mean_w + np.sqrt(draws * var_w) * noise, 0.0)
             warnings.append(
                 "bootstrap with weights: weight sums per cell are resampled by a moment-matched normal "
                 "(exact when weights within a cell are equal)"
             )
-        else:
-            w_draws = draws.astype(np.float64)
-        k = len(self.keys)
-        cells_all = w_draws.reshape(replicates, k, 4)
-        counts_all = draws.reshape(replicates, k, 4).sum(axis=2)
-        cells = _take(cells_all, positions, axis=1, fill=0.0)
-        rep_present = present[None, :] & (_take(counts_all, positions, axis=1, fill=0) > 0)
-        by_group, overall, aggregates = _summary(cells, rep_present, profile, method)
+
+        def replicate_block(size: int) -> tuple[dict, dict, dict]:
+            draws = rng.multinomial(total, n_flat / total, size=size)
+            if self.weighted:
+                noise = rng.standard_normal(draws.shape)
+                w_draws = np.maximum(draws * mean_w + np.sqrt(draws * var_w) * noise, 0.0)
+            else:
+                w_draws = draws.astype(np.float64)
+            cells = _take(w_draws.reshape(size, k, 4), positions, axis=1, fill=0.0)
+            counts = _take(draws.reshape(size, k, 4).sum(axis=2), positions, axis=1, fill=0)
+            return _summary(cells, present[None, :] & (counts > 0), profile, method)
+
+        by_group, overall, aggregates = _collect_replicates(replicate_block, replicates)
         lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
 
         def interval(samples: np.ndarray) -> np.ndarray:
-            with pywarnings.catch_warnings():
-                pywarnings.simplefilter("ignore", RuntimeWarning)
-                return np.nanquantile(samples, [lo_q, hi_q], axis=0)
+            return nan_percentiles(samples, (lo_q, hi_q))
 
         group_ci = {m: interval(v) for m, v in by_group.items()}
         return {
-            "method": "percentile bootstrap; rows resampled with replacement via a multinomial over the count table",
+            "method": "percentile bootstrap; rows resampled with replacement "
+            "via a multinomial over the count table",
             "level": level,
             "replicates": int(replicates),
             "seed": seed,
@@ -720,6 +805,33 @@ class FairnessCounts(_GroupedState):
             "by_group": [{m: group_ci[m][:, i].tolist() for m in by_group} for i in range(len(positions))],
             "aggregates": {m: interval(v).tolist() for m, v in aggregates.items()},
         }
+
+
+_REPLICATE_BLOCK = 64  # replicates computed together: bounds the bootstrap's working memory
+
+
+def _collect_replicates(
+    block: Callable[[int], tuple[Mapping[str, np.ndarray], ...]], replicates: int
+) -> tuple[dict[str, np.ndarray], ...]:
+    """Run ``block(size)`` over blocks of replicates and stack each returned array along a first axis.
+
+    Only the per-replicate statistics are kept (replicates x groups per metric); the resampled tables and
+    intermediate arrays of a block are freed before the next one.
+    """
+    stacked: list[dict[str, np.ndarray]] = []
+    done = 0
+    while done < replicates:
+        size = min(_REPLICATE_BLOCK, replicates - done)
+        parts = block(size)
+        if not stacked:
+            stacked = [
+                {m: np.empty((replicates, *np.shape(v)[1:])) for m, v in part.items()} for part in parts
+            ]
+        for target, part in zip(stacked, parts, strict=True):
+            for m, v in part.items():
+                target[m][done : done + size] = v
+        done += size
+    return tuple(stacked)
 
 
 def _take(values: np.ndarray, positions: np.ndarray, axis: int = 0, fill: float = math.nan) -> np.ndarray:
@@ -757,7 +869,11 @@ def _sorted_labels(labels: set[Any]) -> list[Any]:
 
 
 def _small_group_warnings(
-    state: _GroupedState, wanted: Sequence[tuple[int, ...]], counts: np.ndarray, present: np.ndarray, minimum: int
+    state: _GroupedState,
+    wanted: Sequence[tuple[int, ...]],
+    counts: np.ndarray,
+    present: np.ndarray,
+    minimum: int,
 ) -> list[str]:
     small = [
         f"{_fmt_group(state._group_dict(key))} n={int(counts[i])}"
@@ -783,7 +899,10 @@ def _undefined_warnings(
         if bad:
             shown = "; ".join(_fmt_group(state._group_dict(wanted[i])) for i in bad[:5])
             more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-            out.append(f"{m} undefined ({_REASONS.get(m, 'zero denominator')}) for {len(bad)} group(s): {shown}{more}")
+            out.append(
+                f"{m} undefined ({_REASONS.get(m, 'zero denominator')}) "
+                f"for {len(bad)} group(s): {shown}{more}"
+            )
     for m, v in overall.items():
         if isinstance(v, (float, np.floating)) and not np.isfinite(v):
             out.append(f"overall {m} undefined ({_REASONS.get(m, 'zero denominator')})")
@@ -803,9 +922,10 @@ def _check_profile(profile: str, method: str) -> None:
 class RegressionCounts(_GroupedState):
     """Mergeable state of a regression fairness evaluation.
 
-    Per observed group: ``n`` rows, ``w`` weight sum, ``abs_err``/``sq_err`` weighted error sums, and a weighted
-    mean/M2 of the target (``y_mean``, ``y_m2``) for R². For bootstrap intervals, per-row vectors
-    ``(w, w|e|, w e², w y, w y²)`` are summarised by their mean ``mom_mean`` and co-moment ``mom_m2`` per group.
+    Per observed group: ``n`` rows, ``w`` weight sum, ``abs_err``/``sq_err`` weighted error sums, a weighted
+    mean/M2 of the target (``y_mean``, ``y_m2``) and its range for R². For bootstrap intervals, per-row
+    vectors ``(w, w|e|, w e², w y, w y²)`` are summarised by their mean ``mom_mean`` and co-moment
+    ``mom_m2`` per group.
     All parts merge with Chan's parallel formulas.
     """
 
@@ -861,8 +981,8 @@ class RegressionCounts(_GroupedState):
         np.minimum.at(y_min, inverse, y)
         np.maximum.at(y_max, inverse, y)
         vec = np.stack([w, w * np.abs(err), w * err * err, w * y, w * y * y], axis=1)
-        mom_mean = np.stack([np.bincount(inverse, weights=vec[:, j], minlength=k) for j in range(5)], axis=1)
-        mom_mean = mom_mean / np.maximum(n, 1)[:, None]
+        mom_sums = np.stack([np.bincount(inverse, weights=vec[:, j], minlength=k) for j in range(5)], axis=1)
+        mom_mean = mom_sums / np.maximum(n, 1)[:, None]
         centred = vec - mom_mean[inverse]
         mom_m2 = np.zeros((k, 5, 5))
         for a in range(5):
@@ -901,7 +1021,9 @@ class RegressionCounts(_GroupedState):
         mom_mean_new = sum_by(inv, cat_n[:, None] * cat_mom, size) / np.maximum(new_n, 1)[:, None]
         d = cat_mom - mom_mean_new[inv]
         mom_m2_new = sum_by(
-            inv, np.concatenate([self.mom_m2, mom_m2]) + cat_n[:, None, None] * d[:, :, None] * d[:, None, :], size
+            inv,
+            np.concatenate([self.mom_m2, mom_m2]) + cat_n[:, None, None] * d[:, :, None] * d[:, None, :],
+            size,
         )
         self.abs_err = sum_by(inv, np.concatenate([self.abs_err, abs_err]), size)
         self.sq_err = sum_by(inv, np.concatenate([self.sq_err, sq_err]), size)
@@ -918,14 +1040,28 @@ class RegressionCounts(_GroupedState):
         other_keys = out._bookkeeping_merge(other)
         out.weighted = out.weighted or other.weighted
         out._absorb(
-            other_keys, other.n, other.w, other.abs_err, other.sq_err, other.y_mean, other.y_m2,
-            other.y_min, other.y_max, other.mom_mean, other.mom_m2,
-        )  # fmt: skip
+            other_keys,
+            other.n,
+            other.w,
+            other.abs_err,
+            other.sq_err,
+            other.y_mean,
+            other.y_m2,
+            other.y_min,
+            other.y_max,
+            other.mom_mean,
+            other.mom_m2,
+        )
         return out
 
     @staticmethod
     def _metrics(
-        n: np.ndarray, w: np.ndarray, abs_err: np.ndarray, sq_err: np.ndarray, ss_tot: np.ndarray, profile: Profile
+        n: np.ndarray,
+        w: np.ndarray,
+        abs_err: np.ndarray,
+        sq_err: np.ndarray,
+        ss_tot: np.ndarray,
+        profile: Profile,
     ) -> dict[str, np.ndarray]:
         mae = _div(abs_err, w, math.nan)
         mse = _div(sq_err, w, math.nan)
@@ -937,7 +1073,12 @@ class RegressionCounts(_GroupedState):
             r2 = np.where(n < 2, math.nan, r2)
         else:
             r2 = np.where((n < 2) | (ss_tot <= 0), math.nan, raw_r2)
-        return {"mean_absolute_error": mae, "mean_squared_error": mse, "root_mean_squared_error": np.sqrt(mse), "r2": r2}
+        return {
+            "mean_absolute_error": mae,
+            "mean_squared_error": mse,
+            "root_mean_squared_error": np.sqrt(mse),
+            "r2": r2,
+        }
 
     def result(
         self,
@@ -981,7 +1122,10 @@ class RegressionCounts(_GroupedState):
             )
         rows = []
         for i, key in enumerate(wanted):
-            row: dict[str, Any] = {"group": self._group_dict(key), "count": int(n[i]) if present[i] else math.nan}
+            row: dict[str, Any] = {
+                "group": self._group_dict(key),
+                "count": int(n[i]) if present[i] else math.nan,
+            }
             row.update({m: float(by_group[m][i]) for m in REGRESSION_METRICS})
             if present[i] and self.weighted:
                 row["weight"] = float(self.w[positions[i]])
@@ -998,16 +1142,20 @@ class RegressionCounts(_GroupedState):
             "min_group_size": min_group_size,
             "weighted": self.weighted,
             "metrics": list(REGRESSION_METRICS),
-            "reproduces": f"fairlearn {FAIRLEARN_VERSION} with sklearn metrics" if profile == "fairlearn" else None,
+            "reproduces": f"fairlearn {FAIRLEARN_VERSION} with sklearn metrics"
+            if profile == "fairlearn"
+            else None,
         }
         params.update(parameters or {})
         extra: dict[str, Any] = {}
         if bootstrap:
-            extra["confidence_intervals"] = self._bootstrap(positions, present, profile, bootstrap, seed, ci_level)
+            extra["confidence_intervals"] = self._bootstrap(
+                positions, present, profile, bootstrap, seed, ci_level
+            )
             params["bootstrap"] = {"replicates": int(bootstrap), "seed": seed, "level": ci_level}
             warnings.append(
-                "regression bootstrap: per-group sums are resampled by a moment-matched normal from mergeable "
-                "sufficient statistics (agrees with a row bootstrap for groups of ~30+ rows)"
+                "regression bootstrap: per-group sums are resampled by a moment-matched normal "
+                "from mergeable sufficient statistics (agrees with a row bootstrap for groups of ~30+ rows)"
             )
         result = EvidenceResult(
             kind="fairness",
@@ -1036,44 +1184,64 @@ class RegressionCounts(_GroupedState):
         if len(self.y_min) and self.y_min.min() == self.y_max.max():
             ss_tot = 0.0
         m = self._metrics(
-            np.asarray(self.n.sum()), np.asarray(w), np.asarray(self.abs_err.sum()), np.asarray(self.sq_err.sum()),
-            np.asarray(ss_tot), profile,
-        )  # fmt: skip
+            np.asarray(self.n.sum()),
+            np.asarray(w),
+            np.asarray(self.abs_err.sum()),
+            np.asarray(self.sq_err.sum()),
+            np.asarray(ss_tot),
+            profile,
+        )
         return {k: float(v) for k, v in m.items()}
 
     def _bootstrap(
-        self, positions: np.ndarray, present: np.ndarray, profile: Profile, replicates: int, seed: int | None, level: float
+        self,
+        positions: np.ndarray,
+        present: np.ndarray,
+        profile: Profile,
+        replicates: int,
+        seed: int | None,
+        level: float,
     ) -> dict[str, Any]:
         rng = np.random.default_rng(seed)
         total = int(self.n.sum())
-        draws = rng.multinomial(total, self.n / total, size=replicates)  # (B, k) rows per group
         cov = self.mom_m2 / np.maximum(self.n, 1)[:, None, None]
         vals, vecs = np.linalg.eigh(cov)
         root = vecs * np.sqrt(np.clip(vals, 0.0, None))[:, None, :]  # cov = root @ root.T
-        z = rng.standard_normal((replicates, len(self.n), 5))
-        sums = draws[:, :, None] * self.mom_mean[None] + np.sqrt(draws)[:, :, None] * np.einsum("kij,bkj->bki", root, z)
-        w, abs_err, sq_err, wy, wyy = (sums[..., j] for j in range(5))
-        w = np.maximum(w, 0.0)
-        ss_tot = np.maximum(wyy - _div(wy * wy, w, 0.0), 0.0)
-        by_group = self._metrics(draws, w, abs_err, sq_err, ss_tot, profile)
-        tw, ty, tyy = w.sum(axis=1), wy.sum(axis=1), wyy.sum(axis=1)
-        overall = self._metrics(
-            draws.sum(axis=1), tw, abs_err.sum(axis=1), sq_err.sum(axis=1),
-            np.maximum(tyy - _div(ty * ty, tw, 0.0), 0.0), profile,
-        )  # fmt: skip
-        shown = {m: _take(v, positions, axis=1) for m, v in by_group.items()}
-        rep_present = present[None, :] & (_take(draws, positions, axis=1, fill=0) > 0)
-        shown = {m: np.where(rep_present, v, math.nan) for m, v in shown.items()}
-        aggs = {}
-        for m in REGRESSION_METRICS:
-            for s, v in group_aggregates(shown[m], overall[m]).items():
-                aggs[f"{m}_{s}"] = v
+
+        def replicate_block(size: int) -> tuple[dict, dict, dict]:
+            draws = rng.multinomial(total, self.n / total, size=size)  # (size, k) rows per group
+            z = rng.standard_normal((size, len(self.n), 5))
+            sums = draws[:, :, None] * self.mom_mean[None] + np.sqrt(draws)[:, :, None] * np.einsum(
+                "kij,bkj->bki", root, z
+            )
+            w, abs_err, sq_err, wy, wyy = (sums[..., j] for j in range(5))
+            w = np.maximum(w, 0.0)
+            ss_tot = np.maximum(wyy - _div(wy * wy, w, 0.0), 0.0)
+            per_group = self._metrics(draws, w, abs_err, sq_err, ss_tot, profile)
+            tw, ty, tyy = w.sum(axis=1), wy.sum(axis=1), wyy.sum(axis=1)
+            overall = self._metrics(
+                draws.sum(axis=1),
+                tw,
+                abs_err.sum(axis=1),
+                sq_err.sum(axis=1),
+                np.maximum(tyy - _div(ty * ty, tw, 0.0), 0.0),
+                profile,
+            )
+            rep_present = present[None, :] & (_take(draws, positions, axis=1, fill=0) > 0)
+            shown = {
+                m: np.where(rep_present, _take(v, positions, axis=1), math.nan) for m, v in per_group.items()
+            }
+            aggs = {}
+            for m in REGRESSION_METRICS:
+                for suffix, v in group_aggregates(shown[m], overall[m]).items():
+                    aggs[f"{m}_{suffix}"] = v
+            return shown, overall, aggs
+
+        shown, overall, aggs = _collect_replicates(replicate_block, replicates)
         lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
 
         def interval(samples: np.ndarray) -> np.ndarray:
-            with pywarnings.catch_warnings():
-                pywarnings.simplefilter("ignore", RuntimeWarning)
-                return np.nanquantile(samples, [lo_q, hi_q], axis=0)
+            return nan_percentiles(samples, (lo_q, hi_q))
 
         group_ci = {m: interval(v) for m, v in shown.items()}
         return {
@@ -1109,7 +1277,9 @@ def _sensitive_columns(sensitive_features: Any) -> tuple[list[str], list[Any]]:
         cols = [sensitive_features[:, j] for j in range(sensitive_features.shape[1])]
         return [f"sensitive_feature_{j}" for j in range(len(cols))], cols
     if arr is not None and arr.ndim == 2:
-        return [f"sensitive_feature_{j}" for j in range(arr.shape[1])], [arr[:, j] for j in range(arr.shape[1])]
+        return [f"sensitive_feature_{j}" for j in range(arr.shape[1])], [
+            arr[:, j] for j in range(arr.shape[1])
+        ]
     return ["sensitive_feature_0"], [sensitive_features]
 
 
@@ -1124,7 +1294,9 @@ def _plan(
     if data is not None:
         sens = [sensitive_features] if isinstance(sensitive_features, str) else list(sensitive_features)
         if not all(isinstance(s, str) for s in [y_true, y_pred, *sens]):
-            raise MeasureInputError("with a data source, target, prediction and sensitive features must be column names")
+            raise MeasureInputError(
+                "with a data source, target, prediction and sensitive features must be column names"
+            )
         roles = {"target": y_true, "prediction": y_pred}
         for role, col in extras.items():
             if col is not None:
@@ -1180,7 +1352,7 @@ def evaluate_fairness(
     seed: int | None = None,
     ci_level: float = 0.95,
     thresholds: Sequence[ThresholdSpec] | str | Path | None = None,
-    batch_size: int = DEFAULT_BATCH_ROWS,
+    batch_size: int = BATCH_ROWS,
     on_progress: Callable[[int], None] | None = None,
     hash_data: bool = True,
 ) -> EvidenceResult:
@@ -1189,8 +1361,8 @@ def evaluate_fairness(
     Two calling styles: ``data`` (CSV/Parquet path, DataFrame, Arrow table, dict of arrays) with column names
     for ``y_true``, ``y_pred``, ``sensitive_features`` (one name or a list), ``scores`` and
     ``sample_weight``; or ``data=None`` with arrays for each (``sensitive_features`` may be one array, a 2-D
-    array, a DataFrame or a ``{name: array}`` mapping). ``missing`` defaults to ``"group"`` in the native profile
-    and to ``"error"`` in the fairlearn profile (as Fairlearn refuses missing sensitive values).
+    array, a DataFrame or a ``{name: array}`` mapping). ``missing`` defaults to ``"group"`` in the native
+    profile and to ``"error"`` in the fairlearn profile (as Fairlearn refuses missing sensitive values).
     """
     _check_profile(profile, method)
     policy: MissingPolicy = missing or ("error" if profile == "fairlearn" else "group")
@@ -1200,7 +1372,9 @@ def evaluate_fairness(
     if not sens:
         raise MeasureInputError("at least one sensitive feature is required")
     state = FairnessCounts(sens, pos_label=pos_label, missing=policy, with_scores="score" in roles)
-    columns = [roles["target"], roles["prediction"], *sens] + [roles[r] for r in ("score", "weight") if r in roles]
+    columns = [roles["target"], roles["prediction"], *sens] + [
+        roles[r] for r in ("score", "weight") if r in roles
+    ]
     for batch in _batches(source, columns, batch_size, on_progress):
         state.update(
             batch.column(roles["target"]),
@@ -1213,7 +1387,7 @@ def evaluate_fairness(
     if state.rows == 0:
         raise MeasureInputError("empty file: no data rows" if data is not None else "no rows to measure")
     info = dataset_info(source, state.rows, hash_data=hash_data)
-    params = {"columns": {r: c for r, c in display.items()}} if data is not None else {}
+    params = {"columns": dict(display.items())} if data is not None else {}
     return state.result(
         profile=profile,
         method=method,
@@ -1242,7 +1416,7 @@ def evaluate_regression_fairness(
     seed: int | None = None,
     ci_level: float = 0.95,
     thresholds: Sequence[ThresholdSpec] | str | Path | None = None,
-    batch_size: int = DEFAULT_BATCH_ROWS,
+    batch_size: int = BATCH_ROWS,
     on_progress: Callable[[int], None] | None = None,
     hash_data: bool = True,
 ) -> EvidenceResult:

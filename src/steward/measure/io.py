@@ -24,6 +24,7 @@ Arrow's default NA spellings (``NA``, ``N/A``, ``NaN``, ``null``, ...) are nulls
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -174,36 +175,87 @@ def _array_from_values(values: Any) -> pa.Array | pa.ChunkedArray:
     return pa.array(arr, from_pandas=True)
 
 
-def as_arrow_table(source: Source, columns: Sequence[str] | None = None) -> pa.Table:
-    """The source (restricted to ``columns`` when given) as one Arrow table; files are read fully."""
-    if is_path(source):
-        batches = list(iter_batches(source, columns))
-        if not batches:
-            names = list(columns) if columns is not None else column_names(source)
-            return pa.table({c: pa.array([], pa.null()) for c in names})
-        return pa.Table.from_batches(batches)
+def _column_slicer(values: Any) -> tuple[int, Callable[[int, int], pa.Array]]:
+    """Length of a column and a function converting rows [a, b) of it to Arrow with one fixed type.
+
+    Converting slice by slice keeps the memory of a conversion bounded by the batch size; the type is fixed
+    up front (inferred once for Python-object columns) so every slice has the same schema.
+    """
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        arr = values
+
+        def take_arrow(a: int, b: int) -> pa.Array:
+            part = arr.slice(a, b - a)
+            return part.combine_chunks() if isinstance(part, pa.ChunkedArray) else part
+
+        return len(arr), take_arrow
+    mod = _module(values)
+    if mod == "polars":
+        series = values
+
+        def take_polars(a: int, b: int) -> pa.Array:
+            part = series.slice(a, b - a).to_arrow()
+            return part.combine_chunks() if isinstance(part, pa.ChunkedArray) else part
+
+        return len(series), take_polars
+    if mod == "pandas":
+        series = values
+        fixed = pa.infer_type(series.to_numpy(), from_pandas=True) if series.dtype == object else None
+
+        def take_pandas(a: int, b: int) -> pa.Array:
+            return pa.Array.from_pandas(series.iloc[a:b], type=fixed)
+
+        return len(series), take_pandas
+    arr_np = np.asarray(values)
+    if arr_np.ndim != 1:
+        raise MeasureInputError(f"expected a 1-D array, got shape {arr_np.shape}")
+    fixed_np = pa.infer_type(arr_np, from_pandas=True) if arr_np.dtype == object else None
+
+    def take_numpy(a: int, b: int) -> pa.Array:
+        return pa.array(arr_np[a:b], type=fixed_np, from_pandas=True)
+
+    return len(arr_np), take_numpy
+
+
+def _in_memory_batches(
+    source: Source, columns: Sequence[str] | None, batch_size: int
+) -> Iterator[pa.RecordBatch]:
+    """Record batches of an in-memory source, converted one slice at a time."""
     _check_columns(_in_memory_schema_names(source), columns)
     if isinstance(source, pa.RecordBatch):
         source = pa.Table.from_batches([source])
     if isinstance(source, pa.Table):
-        return source.select(list(columns)) if columns is not None else source
-    mod = _module(source)
-    if mod == "pandas":
-        frame = source[list(columns)] if columns is not None else source
-        frame.columns = [str(c) for c in frame.columns]
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    if mod == "polars":
-        frame = source.select(list(columns)) if columns is not None else source
-        return frame.to_arrow()
-    if isinstance(source, np.ndarray) and source.dtype.names:
-        names = list(columns) if columns is not None else list(source.dtype.names)
-        return pa.table({n: _array_from_values(source[n]) for n in names})
-    names = list(columns) if columns is not None else [str(k) for k in source]
-    arrays = {n: _array_from_values(source[n]) for n in names}
-    lengths = {len(a) for a in arrays.values()}
+        table = source.select(list(columns)) if columns is not None else source
+        yield from table.to_batches(max_chunksize=batch_size)
+        return
+    names = list(columns) if columns is not None else _in_memory_schema_names(source)
+    if _module(source) in ("pandas", "polars"):
+        lookup = {str(c): c for c in source.columns}
+        cols = [source[lookup[n]] for n in names]
+    elif isinstance(source, np.ndarray):
+        cols = [source[n] for n in names]
+    else:
+        cols = [source[n] for n in names]
+    slicers = [_column_slicer(c) for c in cols]
+    lengths = {length for length, _ in slicers}
     if len(lengths) > 1:
         raise MeasureInputError(f"columns have different lengths: {sorted(lengths)}")
-    return pa.table(arrays)
+    n_rows = lengths.pop() if lengths else 0
+    for start in range(0, n_rows, batch_size):
+        stop = min(start + batch_size, n_rows)
+        yield pa.RecordBatch.from_arrays([take(start, stop) for _, take in slicers], names=names)
+
+
+def as_arrow_table(source: Source, columns: Sequence[str] | None = None) -> pa.Table:
+    """The source (restricted to ``columns`` when given) as one Arrow table; files are read fully."""
+    if isinstance(source, pa.Table):
+        _check_columns(source.schema.names, columns)
+        return source.select(list(columns)) if columns is not None else source
+    batches = list(iter_batches(source, columns))
+    if not batches:
+        names = list(columns) if columns is not None else column_names(source)
+        return pa.table({c: pa.array([], pa.null()) for c in names})
+    return pa.Table.from_batches(batches)
 
 
 # ----------------------------------------------------------------------------------------------- batches
@@ -242,8 +294,7 @@ def iter_batches(
         else:
             yield from _iter_csv(path, columns, on_progress)
         return
-    table = as_arrow_table(source, columns)
-    for batch in table.to_batches(max_chunksize=batch_size):
+    for batch in _in_memory_batches(source, columns, batch_size):
         yield batch
         if on_progress is not None:
             on_progress(batch.num_rows)
@@ -303,6 +354,41 @@ def _iter_csv(
                 consumed = max(position, consumed)
     finally:
         stream.close()
+
+
+_NUMPY_TYPES = {
+    pa.int8(): "int8",
+    pa.int16(): "int16",
+    pa.int32(): "int32",
+    pa.int64(): "int64",
+    pa.uint8(): "uint8",
+    pa.uint16(): "uint16",
+    pa.uint32(): "uint32",
+    pa.uint64(): "uint64",
+    pa.float16(): "float16",
+    pa.float32(): "float32",
+    pa.float64(): "float64",
+}
+
+
+def numeric_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Numbers or booleans → numpy without pyarrow's generic path, which imports pandas (a 0.5 s start-up cost
+    for the CLI). Nulls become NaN (the result is then float64)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if pa.types.is_boolean(array.type):
+        if array.null_count:
+            return numeric_numpy(array.cast(pa.float64()))
+        return numeric_numpy(array.cast(pa.uint8())).astype(bool)
+    if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
+        raise TypeError(f"not a numeric Arrow array: {array.type}")
+    if array.null_count:
+        array = pc.fill_null(array.cast(pa.float64()), math.nan)
+    dtype = np.dtype(_NUMPY_TYPES[array.type])
+    # Even the zero-copy to_numpy() imports pandas; viewing the data buffer directly does not.
+    return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
 
 
 def to_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -379,12 +465,37 @@ def dataset_sha256(source: Source) -> tuple[str, str]:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
         return digest.hexdigest(), "file-bytes"
-    table = _canonical_table(as_arrow_table(source))
     sink = _HashSink()
-    with pa.ipc.new_stream(pa.PythonFile(sink, mode="w"), table.schema) as writer:
-        for start in range(0, table.num_rows, _HASH_CHUNK_ROWS):
-            for batch in table.slice(start, _HASH_CHUNK_ROWS).combine_chunks().to_batches():
-                writer.write_batch(batch)
+    writer: Any = None
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+
+    def flush(rows: int) -> None:
+        nonlocal writer, pending, pending_rows
+        table = _canonical_table(pa.Table.from_batches(pending)).combine_chunks()
+        if writer is None:
+            writer = pa.ipc.new_stream(pa.PythonFile(sink, mode="w"), table.schema)
+        head, tail = table.slice(0, rows), table.slice(rows)
+        for batch in head.to_batches():
+            # A zero-copy slice can carry its parent's larger buffers into the IPC bytes; concatenating
+            # with an empty slice forces fresh, exactly sized buffers.
+            fresh = [pa.concat_arrays([col, col.slice(0, 0)]) for col in batch.columns]
+            writer.write_batch(pa.RecordBatch.from_arrays(fresh, schema=batch.schema))
+        pending = tail.to_batches() if tail.num_rows else []
+        pending_rows = tail.num_rows
+
+    # Re-chunk to fixed 65,536-row batches so the digest does not depend on how the source was chunked.
+    for batch in _in_memory_batches(source, None, _HASH_CHUNK_ROWS):
+        pending.append(batch)
+        pending_rows += batch.num_rows
+        while pending_rows >= _HASH_CHUNK_ROWS:
+            flush(_HASH_CHUNK_ROWS)
+    if pending_rows or writer is None:
+        if not pending:
+            names = _in_memory_schema_names(source)
+            pending = [pa.RecordBatch.from_arrays([pa.array([], pa.null()) for _ in names], names=names)]
+        flush(pending_rows)
+    writer.close()
     return sink.digest.hexdigest(), "arrow-ipc"
 
 
@@ -417,7 +528,9 @@ def coerce_pos_label(pos_label: Any, arrow_type: pa.DataType) -> Any:
         if pa.types.is_floating(arrow_type):
             return float(pos_label)
     except ValueError:
-        raise MeasureInputError(f"pos_label {pos_label!r} does not match the label type {arrow_type}") from None
+        raise MeasureInputError(
+            f"pos_label {pos_label!r} does not match the label type {arrow_type}"
+        ) from None
     return pos_label
 
 
@@ -449,7 +562,7 @@ def _fmt_labels(labels: set[Any]) -> str:
 
 
 def resolve_pos_label(labels: set[Any], pos_label: Any, *, name: str = "target/prediction") -> Any:
-    """Validate that ``labels`` (union of target and prediction values) is binary and return the positive label.
+    """Check that ``labels`` (union of target and prediction values) is binary; return the positive label.
 
     With ``pos_label=None`` Fairlearn's rule applies: labels must be a subset of {0, 1} or {-1, 1} (booleans
     count as 0/1) and the positive label is 1. Otherwise at most two distinct values are allowed and, when
@@ -472,14 +585,13 @@ def positive_mask(array: pa.Array | pa.ChunkedArray, pos_label: Any) -> np.ndarr
     """Boolean numpy mask ``array == pos_label`` (labels must already be validated)."""
     array = _plain(array)
     if pa.types.is_boolean(array.type):
-        values = to_numpy(array).astype(bool, copy=False)
+        values = numeric_numpy(array)
         return values if bool(pos_label) else ~values
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        values = to_numpy(array)
-        return np.asarray(values == pos_label)
+        return np.asarray(numeric_numpy(array) == pos_label)
     scalar = pa.scalar(pos_label) if not isinstance(pos_label, pa.Scalar) else pos_label
     try:
         mask = pc.equal(array, scalar.cast(array.type))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         mask = pc.equal(array.cast(pa.string()), pa.scalar(str(pos_label)))
-    return to_numpy(mask).astype(bool, copy=False)
+    return numeric_numpy(mask)

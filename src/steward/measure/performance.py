@@ -7,8 +7,8 @@ Results are ``steward.evidence/v1`` records of kind ``"performance"``.
 The computation reuses the fairness engine's mergeable count tables with no sensitive feature, so the
 confusion counts an auditor needs to recompute any rate are always stored in ``overall["confusion"]``.
 
-Profiles: ``sklearn`` follows scikit-learn's defaults (``zero_division=0.0``, balanced accuracy over the classes
-present, ``r2_score(force_finite=True)``); ``native`` reports undefined values as NaN with the reason.
+Profiles: ``sklearn`` follows scikit-learn's defaults (``zero_division=0.0``, balanced accuracy over the
+classes present, ``r2_score(force_finite=True)``); ``native`` reports undefined values as NaN with the reason.
 Every choice that changes a number (pos_label, zero_division, probability threshold, averaging) is written
 into ``parameters``.
 """
@@ -25,6 +25,7 @@ import numpy as np
 from .errors import MeasureInputError
 from .evidence import EvidenceResult, ThresholdSpec
 from .fairness import (
+    BATCH_ROWS,
     TN,
     TP,
     FairnessCounts,
@@ -36,7 +37,6 @@ from .fairness import (
     confusion_metrics,
 )
 from .io import (
-    DEFAULT_BATCH_ROWS,
     Source,
     _array_from_values,
     coerce_pos_label,
@@ -51,7 +51,13 @@ Task = Literal["classification", "regression"]
 PerformanceProfile = Literal["native", "sklearn"]
 
 CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "log_loss")
-RATE_METRICS = ("selection_rate", "true_positive_rate", "true_negative_rate", "false_positive_rate", "false_negative_rate")
+RATE_METRICS = (
+    "selection_rate",
+    "true_positive_rate",
+    "true_negative_rate",
+    "false_positive_rate",
+    "false_negative_rate",
+)
 
 
 def evaluate_performance(
@@ -67,7 +73,7 @@ def evaluate_performance(
     sample_weight: Any = None,
     profile: PerformanceProfile = "native",
     thresholds: Sequence[ThresholdSpec] | str | Path | None = None,
-    batch_size: int = DEFAULT_BATCH_ROWS,
+    batch_size: int = BATCH_ROWS,
     on_progress: Callable[[int], None] | None = None,
     hash_data: bool = True,
 ) -> EvidenceResult:
@@ -75,8 +81,8 @@ def evaluate_performance(
 
     As in :func:`steward.measure.fairness.evaluate_fairness`, pass ``data`` with column names or arrays alone.
     For classification, ``y_pred`` may be omitted when ``scores`` (probability of ``pos_label``) are given:
-    predictions are then ``score >= threshold``. ``zero_division`` (precision, recall, F1) defaults to 0.0 in the
-    sklearn profile and NaN in the native profile.
+    predictions are then ``score >= threshold``. ``zero_division`` (precision, recall, F1) defaults to 0.0
+    in the sklearn profile and NaN in the native profile.
     """
     if task not in ("classification", "regression"):
         raise MeasureInputError(f"unknown task {task!r}; expected 'classification' or 'regression'")
@@ -94,7 +100,18 @@ def evaluate_performance(
     columns = list(dict.fromkeys(roles.values()))
     thresholds_list = _thresholds(thresholds)
     if task == "regression":
-        return _regression(source, roles, display, columns, data, profile, thresholds_list, batch_size, on_progress, hash_data)
+        return _regression(
+            source,
+            roles,
+            display,
+            columns,
+            data,
+            profile,
+            thresholds_list,
+            batch_size,
+            on_progress,
+            hash_data,
+        )
     zd = (0.0 if profile == "sklearn" else math.nan) if zero_division is None else float(zero_division)
     state = FairnessCounts([], pos_label=True, missing="group", with_scores="score" in roles)
     labels: set[Any] = set()
@@ -144,7 +161,12 @@ def evaluate_performance(
         if not (state.score_range[0] >= 0 and state.score_range[1] <= 1):
             warnings.append("scores fall outside [0, 1]; log_loss is not computed")
     overall.update({m: float(rates[m]) for m in RATE_METRICS})
-    overall["confusion"] = {"tn": int(counts[TN]), "fp": int(counts[1]), "fn": int(counts[2]), "tp": int(counts[TP])}
+    overall["confusion"] = {
+        "tn": int(counts[TN]),
+        "fp": int(counts[1]),
+        "fn": int(counts[2]),
+        "tp": int(counts[TP]),
+    }
     if state.weighted:
         overall["weighted_confusion"] = {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
     if profile == "native":
@@ -220,7 +242,9 @@ def _regression(
     if state.weighted:
         overall["weight"] = float(state.w.sum())
     warnings = [
-        f"{m} undefined ({_reason(m)})" for m, v in metrics.items() if profile == "native" and not math.isfinite(v)
+        f"{m} undefined ({_reason(m)})"
+        for m, v in metrics.items()
+        if profile == "native" and not math.isfinite(v)
     ]
     params: dict[str, Any] = {
         "task": "regression",

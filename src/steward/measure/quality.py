@@ -5,6 +5,8 @@ for AI systems: data used to develop and operate an AI system meets defined qual
 A.6.2.6 when run on production inputs. The declared schema is the documented quality requirement; every rule
 it states becomes one entry in ``checks`` and ``passed`` is true only when all of them hold.
 
+Measured for the data set: rows, columns, ``missing_cells`` and ``missing_share`` (missing cells over all
+cells), ``duplicate_rows`` and their share, and the numbers of constant, almost-constant and empty columns.
 Measured for every column: missing values (null/None/NaN; ±inf is *not* missing and is counted separately as
 ``nonfinite``), distinct values, the share of the most frequent value, min/max for numbers and datetimes, and
 two flags with Evidently's definitions: ``constant`` (at most one distinct non-missing value) and
@@ -473,7 +475,7 @@ def evaluate_quality(
         "rows": rows,
         "columns": len(names),
         "missing_cells": missing_cells,
-        "missing_cells_share": missing_cells / cells if cells else 0.0,
+        "missing_share": missing_cells / cells if cells else 0.0,
         "duplicate_rows": duplicates,
         "duplicate_row_share": duplicates / rows if rows else 0.0,
         "constant_columns": sum(1 for e in entries if e["constant"]),

@@ -3,9 +3,9 @@
 Serves ISO/IEC 42001 clause 9.1 (results must be analysed and evaluated, and communicated, 7.4) and the
 controls whose evidence it shows (A.6.2.4, A.6.2.6, A.7.4): a reviewer without Python can read the record.
 
-One HTML file with inline CSS and inline SVG drawn here: no scripts, no external fonts, styles or images, so
-it opens offline and can be archived with the evidence. Only aggregates are drawn (per-group values, per-column
-scores, binned distributions), so the file stays small whatever the number of rows.
+One HTML file with inline CSS and inline SVG drawn here: no scripts, no external fonts, styles or images,
+so it opens offline and can be archived with the evidence. Only aggregates are drawn (per-group values,
+per-column scores, binned distributions), so the file stays small whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ _MAX_TABLE_ROWS = 500
 _MAX_HISTOGRAMS = 40
 
 _CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;margin:0;background:#f6f7f9}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;margin:0;
+background:#f6f7f9}
 main{max-width:1100px;margin:0 auto;padding:24px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d8dce3;padding-bottom:4px}
+h1{font-size:22px;margin:0 0 4px}
+h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d8dce3;padding-bottom:4px}
 h3{font-size:14px;margin:18px 0 6px}
 .meta{color:#4a5263;font-size:13px}.meta code{font-size:12px}
 .badge{display:inline-block;padding:2px 10px;border-radius:10px;font-weight:600;font-size:13px;color:#fff}
@@ -118,7 +120,7 @@ def hbar_chart(
     markers: Sequence[Any] | None = None,
     flags: Sequence[bool] | None = None,
 ) -> str:
-    """Horizontal bar chart as inline SVG: one bar per label, optional CI whiskers, reference line, markers."""
+    """Horizontal bars as inline SVG: one per label, optional CI whiskers, reference line and markers."""
     n = min(len(labels), _MAX_BARS)
     label_w, plot_w, row_h, top = 190, 270, 18, 30
     height = top + n * row_h + 28
@@ -138,8 +140,7 @@ def hbar_chart(
         return label_w + (v - lo) / span * plot_w
 
     parts = [
-        f"<svg width='{label_w + plot_w + 75}' height='{height}' role='img'"
-        f" aria-label='{_esc(title)}'>",
+        f"<svg width='{label_w + plot_w + 75}' height='{height}' role='img' aria-label='{_esc(title)}'>",
         f"<text x='8' y='18' style='font-weight:600;font-size:12px'>{_esc(title)}</text>",
         f"<line x1='{x(0):.1f}' y1='{top - 4}' x2='{x(0):.1f}' y2='{top + n * row_h}' stroke='#9aa1ad'/>",
     ]
@@ -154,7 +155,8 @@ def hbar_chart(
         x0, x1 = sorted((x(0), x(v)))
         colour = "#b42318" if flags and flags[i] else "#3b6fb6"
         parts.append(
-            f"<rect x='{x0:.1f}' y='{y + 3}' width='{max(x1 - x0, 0.8):.1f}' height='{row_h - 6}' fill='{colour}'>"
+            f"<rect x='{x0:.1f}' y='{y + 3}' width='{max(x1 - x0, 0.8):.1f}' height='{row_h - 6}'"
+            f" fill='{colour}'>"
             f"<title>{_esc(labels[i])}: {_esc(_fmt(v))}</title></rect>"
         )
         iv = intervals[i] if intervals and i < len(intervals) else None
@@ -164,7 +166,8 @@ def hbar_chart(
             text_x = max(text_x, a, b)
             ym = y + row_h / 2
             parts.append(
-                f"<path d='M{a:.1f} {ym - 4}v8M{a:.1f} {ym}H{b:.1f}M{b:.1f} {ym - 4}v8' stroke='#1d2330' fill='none'/>"
+                f"<path d='M{a:.1f} {ym - 4}v8M{a:.1f} {ym}H{b:.1f}M{b:.1f} {ym - 4}v8'"
+                " stroke='#1d2330' fill='none'/>"
             )
         m = _num(markers[i]) if markers and i < len(markers) else None
         if m is not None:
@@ -200,8 +203,7 @@ def histogram_chart(hist: Mapping[str, Any]) -> str:
     bw = (w - 2 * pad) / k
     top = max(ref[:k] + cur[:k]) or 1.0
     parts = [
-        f"<svg width='{w}' height='{h + 22}' role='img'"
-        f" aria-label='{_esc(hist.get('column', ''))}'>",
+        f"<svg width='{w}' height='{h + 22}' role='img' aria-label='{_esc(hist.get('column', ''))}'>",
         f"<text x='6' y='14' style='font-weight:600'>{_esc(hist.get('column', ''))}</text>",
     ]
     for i in range(k):
@@ -213,9 +215,7 @@ def histogram_chart(hist: Mapping[str, Any]) -> str:
                 f" fill='{colour}'><title>{_esc(names[i] if i < len(names) else i)}: "
                 f"{'reference' if j == 0 else 'current'} {_esc(_fmt(series[i]))}</title></rect>"
             )
-    parts.append(
-        f"<text x='{pad}' y='{h + 16}' fill='#6b7385'>grey = reference, blue = current</text></svg>"
-    )
+    parts.append(f"<text x='{pad}' y='{h + 16}' fill='#6b7385'>grey = reference, blue = current</text></svg>")
     return "".join(parts)
 
 
@@ -266,12 +266,13 @@ def _fairness_section(result: EvidenceResult) -> str:
         )
     out.append("</div>")
     if any("impact_ratio" in r for r in rows):
-        out.append(
-            "<p class='meta'>Red selection-rate bars: impact ratio below 0.8 (four-fifths rule).</p>"
-        )
+        out.append("<p class='meta'>Red selection-rate bars: impact ratio below 0.8 (four-fifths rule).</p>")
     columns = ["group", "count", *[k for k in rows[0] if k not in ("group", "count")]]
     flat = [{k: v for k, v in r.items() if not isinstance(v, (dict, list)) or k == "group"} for r in rows]
-    out.append("<h3>Table</h3>" + _table(flat, [c for c in columns if not isinstance(rows[0].get(c), dict) or c == "group"]))
+    out.append(
+        "<h3>Table</h3>"
+        + _table(flat, [c for c in columns if not isinstance(rows[0].get(c), dict) or c == "group"])
+    )
     return "".join(out)
 
 
@@ -283,7 +284,8 @@ def _drift_section(result: EvidenceResult) -> str:
     if result.share_drifted is not None:
         out.append(
             f"<p>Drifted columns: {sum(1 for c in cols if c.get('drift'))} of {len(cols)} "
-            f"(share {_esc(_fmt(result.share_drifted))}); dataset drift: {_esc(_fmt(result.dataset_drift))}.</p>"
+            f"(share {_esc(_fmt(result.share_drifted))}); "
+            f"dataset drift: {_esc(_fmt(result.dataset_drift))}.</p>"
         )
     if any("score" in c for c in cols):
         out.append(
@@ -304,9 +306,11 @@ def _histograms_section(result: EvidenceResult) -> str:
     if not hists:
         return ""
     charts = "".join(histogram_chart(h) for h in hists[:_MAX_HISTOGRAMS])
-    more = f"<p class='meta'>{len(hists) - _MAX_HISTOGRAMS} more distributions in the JSON record.</p>" if len(
-        hists
-    ) > _MAX_HISTOGRAMS else ""
+    more = (
+        f"<p class='meta'>{len(hists) - _MAX_HISTOGRAMS} more distributions in the JSON record.</p>"
+        if len(hists) > _MAX_HISTOGRAMS
+        else ""
+    )
     return f"<h2>Distributions</h2><div class='grid'>{charts}</div>{more}"
 
 
@@ -319,9 +323,15 @@ def _aggregates_section(aggregates: Mapping[str, Any]) -> str:
     headline: dict[str, Any] = {}
     for key, value in aggregates.items():
         # Longest suffix first so "_difference_to_overall" is not taken for "_difference".
-        suffix = next((sx for sx in sorted(_AGG_SUFFIXES, key=len, reverse=True) if key.endswith("_" + sx)), None)
+        suffix = next(
+            (sx for sx in sorted(_AGG_SUFFIXES, key=len, reverse=True) if key.endswith("_" + sx)), None
+        )
         metric = key[: -len(suffix) - 1] if suffix else None
-        if suffix and metric and not metric.startswith(("demographic_parity", "equalized_odds", "equal_opportunity")):
+        if (
+            suffix
+            and metric
+            and not metric.startswith(("demographic_parity", "equalized_odds", "equal_opportunity"))
+        ):
             per_metric.setdefault(metric, {"metric": metric})[suffix] = value
         else:
             headline[key] = value
@@ -336,7 +346,9 @@ def _aggregates_section(aggregates: Mapping[str, Any]) -> str:
 def render_html(result: EvidenceResult) -> str:
     """The whole report as one HTML document (no external resources)."""
     d = result.to_dict()
-    badge = "<span class='badge pass'>PASSED</span>" if d["passed"] else "<span class='badge fail'>FAILED</span>"
+    badge = (
+        "<span class='badge pass'>PASSED</span>" if d["passed"] else "<span class='badge fail'>FAILED</span>"
+    )
     ds = d["dataset"]
     title = f"Steward {result.kind.replace('_', ' ')} evidence"
     parts = [
@@ -347,13 +359,19 @@ def render_html(result: EvidenceResult) -> str:
         f"<p class='meta'>schema {_esc(d['schema'])} · profile <b>{_esc(d['profile'])}</b> · engine "
         f"{_esc(d['engine']['name'])} {_esc(d['engine']['version'])} · {ds.get('rows', 0):,} rows"
         + (f" · source {_esc(ds['source'])}" if ds.get("source") else "")
-        + (f"<br>sha256 ({_esc(ds.get('sha256_of'))}) <code>{_esc(ds['sha256'])}</code>" if ds.get("sha256") else "")
+        + (
+            f"<br>sha256 ({_esc(ds.get('sha256_of'))}) <code>{_esc(ds['sha256'])}</code>"
+            if ds.get("sha256")
+            else ""
+        )
         + "</p>",
     ]
     if d["checks"]:
         parts.append("<h2>Checks</h2>" + _table(d["checks"]))
     if d["warnings"]:
-        parts.append("<h2>Warnings</h2>" + "".join(f"<div class='warn'>{_esc(w)}</div>" for w in d["warnings"]))
+        parts.append(
+            "<h2>Warnings</h2>" + "".join(f"<div class='warn'>{_esc(w)}</div>" for w in d["warnings"])
+        )
     parts.append(_fairness_section(result))
     parts.append(_drift_section(result))
     parts.append(_histograms_section(result))
@@ -365,9 +383,10 @@ def render_html(result: EvidenceResult) -> str:
         parts.append("<h2>Overall</h2>" + _kv_table(flat))
         for k, v in nested.items():
             parts.append(f"<h3>{_esc(k)}</h3>" + _kv_table(v))
-    parts.append("<h2>Parameters</h2>" + _kv_table({k: v for k, v in d["parameters"].items()}))
+    parts.append("<h2>Parameters</h2>" + _kv_table(dict(d["parameters"].items())))
     parts.append(
-        "<footer>Generated by Steward's measurement engine. Undefined values are shown as n/a; the reasons are in"
-        " the warnings. The JSON evidence record is the authoritative copy.</footer></main></body></html>"
+        "<footer>Generated by Steward's measurement engine. Undefined values are shown as n/a;"
+        " the reasons are in the warnings. The JSON evidence record is the authoritative copy.</footer>"
+        "</main></body></html>"
     )
     return "".join(parts)

@@ -15,15 +15,24 @@ class StatementOfApplicability(OrganisationalModel):
 
     key_prefix = "SOA"
 
-    framework = models.ForeignKey("catalog.Framework", on_delete=models.PROTECT, related_name="+", editable=False)
+    framework = models.ForeignKey(
+        "catalog.Framework", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     version = models.PositiveIntegerField(editable=False)
-    status = models.CharField(max_length=12, choices=SoAStatus.choices, default=SoAStatus.DRAFT, editable=False)
+    status = models.CharField(
+        max_length=12, choices=SoAStatus.choices, default=SoAStatus.DRAFT, editable=False
+    )
     title = models.CharField(max_length=200, default="Statement of Applicability")
     scope = models.TextField("AIMS scope", blank=True, help_text="The scope this SoA applies to (4.3).")
     notes = models.TextField(blank=True)
     based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
     approval_note = models.TextField(blank=True, editable=False)
@@ -51,9 +60,16 @@ class SoAEntry(OrganisationalModel):
 
     key_prefix = "SOE"
 
-    soa = models.ForeignKey(StatementOfApplicability, on_delete=models.CASCADE, related_name="entries", editable=False)
+    soa = models.ForeignKey(
+        StatementOfApplicability, on_delete=models.CASCADE, related_name="entries", editable=False
+    )
     node = models.ForeignKey(
-        "catalog.RequirementNode", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        "catalog.RequirementNode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     additional_title = models.CharField("additional control", max_length=200, blank=True)
     additional_description = models.TextField(blank=True)
@@ -63,9 +79,14 @@ class SoAEntry(OrganisationalModel):
     implementation_status = models.CharField(
         max_length=15, choices=ImplementationStatus.choices, default=ImplementationStatus.NOT_STARTED
     )
-    implementing_controls = models.ManyToManyField("implementation.Control", blank=True, related_name="soa_entries")
+    implementing_controls = models.ManyToManyField(
+        "implementation.Control", blank=True, related_name="soa_entries"
+    )
     linked_requirements = models.ManyToManyField(
-        "catalog.RequirementNode", blank=True, related_name="+", help_text="Requirements or obligations that call for it."
+        "catalog.RequirementNode",
+        blank=True,
+        related_name="+",
+        help_text="Requirements or obligations that call for it.",
     )
     linked_risks = models.TextField("linked risks", blank=True, help_text="Risk references, one per line.")
     order = models.PositiveIntegerField(default=0, editable=False)
@@ -76,10 +97,10 @@ class SoAEntry(OrganisationalModel):
         verbose_name_plural = "SoA entries"
 
     def __str__(self) -> str:
-        if self.node_id:
+        if self.node is not None:
             return f"{self.node.label} {self.node.title}"
         return self.additional_title or self.key
 
     @property
     def control_id(self) -> str:
-        return self.node.label if self.node_id else self.key
+        return self.node.label if self.node is not None else self.key
