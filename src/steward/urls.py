@@ -8,9 +8,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from steward.audit.api import ChangeRecordViewSet, JournalEntryViewSet
+from steward.catalog import api as catalog_api
 from steward.core import registry
 from steward.jobs.api import JobViewSet
 from steward.organisations.api import MembershipViewSet, OrganisationViewSet, whoami
+from steward.soa import api as soa_api
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -20,6 +22,9 @@ router.register("journal", JournalEntryViewSet, basename="journalentry")
 router.register("jobs", JobViewSet, basename="job")
 for _model, _viewset, _prefix in registry.api_registrations():
     router.register(_prefix, _viewset, basename=_model._meta.model_name)
+# Read-only reference data and nested resources that are not registry models.
+catalog_api.register(router)
+soa_api.register(router)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -9,25 +9,11 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path, resolve, reverse
-from rest_framework.routers import DefaultRouter
+from django.urls import resolve, reverse
 
-from steward import urls as root_urls
-from steward.catalog import api as catalog_api
 from steward.catalog import schema
 from steward.catalog.models import CrosswalkRelation, Framework, RequirementNode
 from tests.conftest import PERSONAS
-
-# The lead wires ``catalog_api.register(router)`` into steward/urls.py; until then these tests add it.
-if any(prefix == "catalog/frameworks" for prefix, *_ in root_urls.router.registry):
-    urlpatterns = root_urls.urlpatterns
-else:
-    _router = DefaultRouter()
-    _router.include_root_view = False
-    catalog_api.register(_router)
-    urlpatterns = [path("api/v1/", include(_router.urls)), *root_urls.urlpatterns]
-
-pytestmark = pytest.mark.urls(__name__)
 
 A624 = "/catalog/iso-iec-42001/A.6.2.4/"
 
@@ -79,6 +65,7 @@ def test_index_lists_frameworks_taxonomies_and_crosswalks_with_counts(client_for
     iso = Framework.objects.get(identifier="iso-iec-42001")
     assert f'<td class="text-end">{iso.nodes.count()}</td>' in html
     assert "written by Steward" in html  # licence / attribution note
+    assert '<a class="nav-link" href="/catalog/">Framework catalog</a>' in html  # in the Planning navigation
 
 
 def test_framework_page_shows_a_nested_collapsible_tree(client_for: Any, catalog: Any) -> None:

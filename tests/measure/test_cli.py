@@ -393,3 +393,21 @@ def test_evaluate_help_runs_as_a_quick_process():
     elapsed = time.perf_counter() - start
     assert done.returncode == 0 and "fairness" in done.stdout
     assert elapsed < 2.0  # generous for loaded CI machines; the import test above holds the real budget
+
+
+@pytest.mark.parametrize("command", ["fairness", "performance"])
+def test_steward_evaluate_process_imports_no_django_or_dataframe_libraries(data_csv, command):
+    args = ["--target", "label", "--prediction", "pred"]
+    if command == "fairness":
+        args += ["--sensitive", "sex,age_band", "--score", "score", "--weight", "w", "--bootstrap", "20"]
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "steward", "evaluate", command, str(data_csv), *args],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    imported = {
+        line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")
+    }
+    top_level = {name.split(".")[0] for name in imported}
+    assert not top_level & {"django", "pandas", "sklearn", "scipy", "polars"}

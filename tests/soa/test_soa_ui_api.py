@@ -95,7 +95,8 @@ def test_detail_page_shows_version_validation_chart_and_entries_by_objective(
     # A viewer sees no edit or approval controls.
     assert "Approve…" not in html and ">Edit</a>" not in html and "New draft" not in html
     manager_html = client_for("manager").get(draft.get_absolute_url()).content.decode()
-    assert "Approve…" in manager_html and ">Edit</a>" in manager_html and "New draft" in manager_html
+    assert "Approve…" in manager_html and ">Edit</a>" in manager_html
+    assert "New draft" not in manager_html  # this is the open draft: one at a time
 
 
 def test_detail_page_query_count_does_not_grow_with_links(
@@ -269,12 +270,15 @@ def test_new_draft_and_compare_in_the_ui(
     approved: StatementOfApplicability, client_for: Any, personas: Any
 ) -> None:
     client = client_for("contributor")
+    assert "New draft" in client.get(approved.get_absolute_url()).content.decode()
     response = client.post(reverse("soa:new_draft"))
     assert response.status_code == 302
     v2 = StatementOfApplicability.objects.get(version=2)
     assert response["Location"] == v2.get_absolute_url() and v2.based_on_id == approved.pk
     again = client.post(reverse("soa:new_draft"), follow=True)
     assert "v2 is already a draft" in again.content.decode()
+    v1_page = client.get(approved.get_absolute_url()).content.decode()
+    assert "New draft" not in v1_page and f'href="{v2.get_absolute_url()}">Open the draft' in v1_page
     assert client_for("viewer").post(reverse("soa:new_draft")).status_code == 403
 
     # The contributor owns v2's entries and edits them inline.

@@ -8,6 +8,11 @@ class CatalogConfig(AppConfig):
     label = "catalog"
     verbose_name = "Framework catalog"
 
+    def ready(self) -> None:
+        from steward.core import registry
+
+        registry.register_page("Framework catalog", "catalog:index", nav_group="Planning")
+
     def load_reference_data(self, verbose: bool = True, **kwargs: Any) -> None:
         """Called by `steward init` and `steward demo`: load or upgrade the bundled frameworks."""
         import click

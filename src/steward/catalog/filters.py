@@ -13,6 +13,10 @@ from django.db.models import Q, QuerySet
 
 from steward.catalog.choices import CatalogKind, CatalogSource
 from steward.catalog.models import Crosswalk, Framework, RequirementNode
+from steward.catalog.schema import NODE_KINDS
+
+#: Node kinds of frameworks plus ``term`` (taxonomy entries).
+ALL_KINDS = (*NODE_KINDS, "term")
 
 
 def node_search(text: str) -> Q:
@@ -33,7 +37,7 @@ class RequirementNodeFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label="Search")
     framework = django_filters.CharFilter(field_name="framework__identifier", label="Framework identifier")
-    kind = django_filters.ChoiceFilter(choices=(), label="Kind")
+    kind = django_filters.ChoiceFilter(choices=[(k, k.capitalize()) for k in ALL_KINDS], label="Kind")
     assessable = django_filters.BooleanFilter(label="Assessable only")
     retired = django_filters.BooleanFilter(label="Retired")
 
@@ -43,10 +47,11 @@ class RequirementNodeFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from steward.catalog.schema import NODE_KINDS
-
-        names = kinds if kinds is not None else [*NODE_KINDS, "term"]
-        self.filters["kind"].extra["choices"] = [(k, k.capitalize()) for k in names]
+        if kinds is not None:  # only the kinds one framework uses
+            kind = self.filters["kind"]
+            kind.extra["choices"] = [(k, k.capitalize()) for k in kinds]
+            # The form field may already be cached on the class-level filter (schema generation builds it).
+            kind.__dict__.pop("_field", None)
 
     def filter_q(
         self, queryset: QuerySet[RequirementNode], name: str, value: str

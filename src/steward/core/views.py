@@ -43,6 +43,8 @@ class ModelViews:
     #: full-page and htmx-partial templates of the Details tab (override for a richer page)
     #: records created elsewhere (e.g. by adopting a framework) have no add page; some are never deleted
     allow_add: ClassVar[bool] = True
+    #: extra buttons on the list page for members who may add: (label, URL name); they POST
+    list_actions: ClassVar[tuple[tuple[str, str], ...]] = ()
     allow_delete: ClassVar[bool] = True
     detail_template: ClassVar[str] = "generic/object_detail.html"
     detail_partial: ClassVar[str] = "generic/_object_details.html"
@@ -179,7 +181,12 @@ class ObjectListView(ModelViewMixin, View):
             exporter = TableExport(export, table, exclude_columns=("actions",))
             return exporter.response(f"{self.model._meta.model_name}s.{export}")
         RequestConfig(request, paginate={"per_page": 25}).configure(table)
-        context = self.base_context(table=table, filterset=filterset, query=query)
+        actions = (
+            [(label, reverse(name)) for label, name in self.mv.list_actions]
+            if self.can(self.model, Action.ADD)
+            else []
+        )
+        context = self.base_context(table=table, filterset=filterset, query=query, list_actions=actions)
         return render_htmx(request, "generic/object_list.html", "generic/_list_results.html", context)
 
 

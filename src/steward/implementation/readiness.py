@@ -17,7 +17,7 @@ from steward.core.charts import bar_chart
 from steward.core.roles import Action
 from steward.evidence.models import Evidence
 from steward.implementation.choices import AssessmentStatus
-from steward.implementation.models import RequirementAssessment
+from steward.implementation.models import Control, RequirementAssessment
 
 ISO_42001 = "iso-iec-42001"
 
@@ -77,6 +77,17 @@ def build(user: Any, organisation: Any) -> dict[str, Any]:
         .order_by("node__order")
     )
     nodes = {n.pk: n for n in RequirementNode.objects.filter(framework__identifier=ISO_42001)}
+    # Evidence satisfies a requirement when linked to its assessment or to a control implementing it.
+    control_evidence: dict[int, list[Evidence]] = {}
+    controls = (
+        Control.objects.restrict(user, Action.VIEW, organisation)
+        .filter(implements__framework__identifier=ISO_42001)
+        .prefetch_related("implements", "evidence")
+        .distinct()
+    )
+    for control in controls:
+        for node in control.implements.all():
+            control_evidence.setdefault(node.pk, []).extend(control.evidence.all())
     clauses: OrderedDict[str, Share] = OrderedDict()
     objectives: OrderedDict[str, Share] = OrderedDict()
     di_register: list[DIItem] = []
@@ -89,12 +100,13 @@ def build(user: Any, organisation: Any) -> dict[str, Any]:
         share.total += 1
         share.implemented += a.status == AssessmentStatus.IMPLEMENTED
         if a.node.documented_information not in ("none", "meta"):
+            evidence = list(dict.fromkeys([*a.evidence.all(), *control_evidence.get(a.node_id, [])]))
             di_register.append(
                 DIItem(
                     a,
                     list(a.node.di_items) or [a.node.title],
                     a.node.get_documented_information_display(),
-                    list(a.evidence.all()),
+                    evidence,
                 )
             )
     expired = (

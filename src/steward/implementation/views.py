@@ -42,6 +42,7 @@ class ControlViews(ModelViews):
     search_fields = ("title", "description")
     select_related = ("owner",)
     url_path = "controls"
+    list_actions = (("Generate from ISO/IEC 42001 Annex A", "implementation:starter_controls"),)
     detail_partial = "implementation/_control_details.html"
     detail_fields = (
         "title",

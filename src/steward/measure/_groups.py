@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import MeasureInputError
-from .io import numeric_numpy
+from .io import numeric_values
 
 # Above this many possible intersections the dense bincount would allocate too much; fall back to np.unique.
 _DENSE_LIMIT = 1 << 22
@@ -71,11 +71,14 @@ class LevelIndex:
         indices = encoded.indices
         if indices.null_count:
             missing = self.id_of(None)
-            idx = numeric_numpy(indices.fill_null(0))
+            raw, valid = numeric_values(indices)
+            idx = np.where(valid, raw, 0) if valid is not None else raw
             codes = remap[idx] if len(remap) else np.zeros(len(idx), dtype=np.int64)
-            codes[numeric_numpy(indices.is_null())] = missing
+            if valid is not None:
+                codes[~valid] = missing
             return codes
-        return remap[numeric_numpy(indices)]
+        raw, _ = numeric_values(indices)
+        return remap[raw]
 
     def sort_order(self) -> list[int]:
         """Level ids in presentation order: values sorted (as np.unique would), the missing level last."""

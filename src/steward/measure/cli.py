@@ -144,7 +144,9 @@ def _summary(result: EvidenceResult, highlights: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _finish(result: EvidenceResult, json_out: str | None, html_out: str | None, highlights: list[str]) -> None:
+def _finish(
+    result: EvidenceResult, json_out: str | None, html_out: str | None, highlights: list[str]
+) -> None:
     """Write the record and report, print the summary, and exit with the contract's status."""
     if json_out == "-":
         click.echo(result.to_json())

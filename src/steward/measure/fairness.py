@@ -55,10 +55,10 @@ from .io import (
     coerce_pos_label,
     dataset_info,
     iter_batches,
+    numeric_numpy,
     observed_labels,
     positive_mask,
     resolve_pos_label,
-    numeric_numpy,
 )
 
 Profile = Literal["native", "fairlearn"]
@@ -269,32 +269,70 @@ def _summary(
 # -------------------------------------------------------------------------------------------- the state
 
 
-def _as_float_weights(array: pa.Array | pa.ChunkedArray, name: str) -> np.ndarray:
-    if array.null_count:
-        raise MeasureInputError(
-            f"column '{name}' has {array.null_count} missing value(s); weights must be complete"
-        )
-    if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type) or pa.types.is_boolean(array.type)):
-        raise MeasureInputError(f"column '{name}' must be numeric, got {array.type}")
-    values = numeric_numpy(array).astype(np.float64, copy=False)
-    if not np.all(np.isfinite(values)):
-        raise MeasureInputError(f"column '{name}' has non-finite values")
-    if np.any(values < 0):
+def _plain_numpy(values: Any) -> np.ndarray | None:
+    """``values`` itself when it is a numeric/boolean numpy array (fast path, no Arrow conversion)."""
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "biuf":
+        return values
+    return None
+
+
+def _numbers(values: Any, name: str) -> np.ndarray:
+    """A complete numeric column as float64; missing or non-numeric values are an input error."""
+    arr = _plain_numpy(values)
+    if arr is None:
+        array = _array_from_values(values)
+        if array.null_count:
+            raise MeasureInputError(f"column '{name}' has {array.null_count} missing value(s)")
+        if not (
+            pa.types.is_integer(array.type)
+            or pa.types.is_floating(array.type)
+            or pa.types.is_boolean(array.type)
+        ):
+            raise MeasureInputError(f"column '{name}' must be numeric, got {array.type}")
+        arr = numeric_numpy(array)
+    return arr.astype(np.float64, copy=False)
+
+
+def _as_float_weights(values: Any, name: str) -> np.ndarray:
+    out = _numbers(values, name)
+    if not np.all(np.isfinite(out)):
+        raise MeasureInputError(f"column '{name}' has missing or non-finite weights")
+    if np.any(out < 0):
         raise MeasureInputError(f"column '{name}' has negative weights")
-    return values
+    return out
 
 
-def _as_float_column(array: pa.Array | pa.ChunkedArray, name: str) -> np.ndarray:
-    if array.null_count:
-        raise MeasureInputError(f"column '{name}' has {array.null_count} missing value(s)")
-    if not (
-        pa.types.is_integer(array.type) or pa.types.is_floating(array.type) or pa.types.is_boolean(array.type)
-    ):
-        raise MeasureInputError(f"column '{name}' must be numeric, got {array.type}")
-    values = numeric_numpy(array).astype(np.float64, copy=False)
-    if not np.all(np.isfinite(values)):
+def _as_float_column(values: Any, name: str) -> np.ndarray:
+    out = _numbers(values, name)
+    if not np.all(np.isfinite(out)):
         raise MeasureInputError(f"column '{name}' has NaN or infinite values")
-    return values
+    return out
+
+
+def _label_column(values: Any, name: str) -> tuple[Any, set[Any]]:
+    """The label column (numpy for plain numeric arrays, else Arrow) and its distinct values."""
+    arr = _plain_numpy(values)
+    if arr is not None:
+        if arr.dtype.kind == "f" and np.isnan(arr).any():
+            raise MeasureInputError(f"column '{name}' has NaN values; labels must be complete")
+        return arr, set(np.unique(arr).tolist())
+    array = _array_from_values(values)
+    return array, observed_labels(array, name=name)
+
+
+def _label_mask(column: Any, pos_label: Any) -> np.ndarray:
+    if isinstance(column, np.ndarray):
+        return np.asarray(column == pos_label)
+    return positive_mask(column, pos_label)
+
+
+def _coerce_label(pos_label: Any, column: Any) -> Any:
+    if not isinstance(pos_label, str):
+        return pos_label
+    if isinstance(column, np.ndarray):
+        kind = {"b": pa.bool_(), "i": pa.int64(), "u": pa.uint64(), "f": pa.float64()}[column.dtype.kind]
+        return coerce_pos_label(pos_label, kind)
+    return coerce_pos_label(pos_label, column.type)
 
 
 class _GroupedState:
@@ -457,31 +495,27 @@ class FairnessCounts(_GroupedState):
     ) -> FairnessCounts:
         """Add a chunk of rows. Arrays may be numpy, Arrow, pandas/polars series or lists."""
         names = dict(names or {})
-        yt = _array_from_values(y_true)
-        yp = _array_from_values(y_pred)
+        yt, labels_true = _label_column(y_true, names.get("target", "target"))
+        yp, labels_pred = _label_column(y_pred, names.get("prediction", "prediction"))
         n_rows = len(yt)
         if len(yp) != n_rows:
             raise MeasureInputError(f"target has {n_rows} rows but prediction has {len(yp)}")
-        labels = observed_labels(yt, name=names.get("target", "target")) | observed_labels(
-            yp, name=names.get("prediction", "prediction")
-        )
-        if isinstance(self.pos_label, str):
-            self.pos_label = coerce_pos_label(self.pos_label, yt.type)
-        self.labels |= labels
+        self.pos_label = _coerce_label(self.pos_label, yt)
+        self.labels |= labels_true | labels_pred
         resolve_pos_label(self.labels, self.pos_label)  # fail on the first bad chunk, not after the last
         pos = 1 if self.pos_label is None else self.pos_label
-        y = positive_mask(yt, pos)
-        yhat = positive_mask(yp, pos)
+        y = _label_mask(yt, pos)
+        yhat = _label_mask(yp, pos)
         codes, keep = self._encode([_array_from_values(s) for s in sensitive], n_rows)
         weights = None
         if sample_weight is not None:
-            weights = _as_float_weights(_array_from_values(sample_weight), names.get("weight", "weight"))
+            weights = _as_float_weights(sample_weight, names.get("weight", "weight"))
             self.weighted = True
         p = None
         if self.with_scores:
             if scores is None:
                 raise MeasureInputError("this state tracks scores; pass scores for every chunk")
-            p = _as_float_column(_array_from_values(scores), names.get("score", "score"))
+            p = _as_float_column(scores, names.get("score", "score"))
         self.rows += n_rows
         if not keep.all():
             self.dropped_rows += int((~keep).sum())
@@ -953,14 +987,14 @@ class RegressionCounts(_GroupedState):
         names: Mapping[str, str] | None = None,
     ) -> RegressionCounts:
         names = dict(names or {})
-        y = _as_float_column(_array_from_values(y_true), names.get("target", "target"))
-        yhat = _as_float_column(_array_from_values(y_pred), names.get("prediction", "prediction"))
+        y = _as_float_column(y_true, names.get("target", "target"))
+        yhat = _as_float_column(y_pred, names.get("prediction", "prediction"))
         if len(y) != len(yhat):
             raise MeasureInputError(f"target has {len(y)} rows but prediction has {len(yhat)}")
         codes, keep = self._encode([_array_from_values(s) for s in sensitive], len(y))
         w = np.ones(len(y))
         if sample_weight is not None:
-            w = _as_float_weights(_array_from_values(sample_weight), names.get("weight", "weight"))
+            w = _as_float_weights(sample_weight, names.get("weight", "weight"))
             self.weighted = True
         self.rows += len(y)
         if not keep.all():

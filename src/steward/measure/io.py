@@ -371,24 +371,44 @@ _NUMPY_TYPES = {
 }
 
 
-def numeric_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Numbers or booleans → numpy without pyarrow's generic path, which imports pandas (a 0.5 s start-up cost
-    for the CLI). Nulls become NaN (the result is then float64)."""
+def _bits(buffer: pa.Buffer, offset: int, length: int) -> np.ndarray:
+    bits = np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), bitorder="little")
+    return bits[offset : offset + length].astype(bool)
+
+
+def numeric_values(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(values, validity mask or None) of a numeric or boolean Arrow array, read straight from its buffers.
+
+    pyarrow's own to_numpy(), pa.array() and pa.scalar() import pandas, a 0.5-1.5 s start-up cost the CLI
+    must not pay when it reads CSV/Parquet files; the buffers can be viewed without it. Values in null slots
+    are unspecified.
+    """
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
     if pa.types.is_dictionary(array.type):
         array = array.dictionary_decode()
+    n = len(array)
+    buffers = array.buffers()
+    valid = _bits(buffers[0], array.offset, n) if array.null_count and buffers[0] is not None else None
+    if n == 0:
+        return np.zeros(0, dtype=bool if pa.types.is_boolean(array.type) else np.float64), None
     if pa.types.is_boolean(array.type):
-        if array.null_count:
-            return numeric_numpy(array.cast(pa.float64()))
-        return numeric_numpy(array.cast(pa.uint8())).astype(bool)
-    if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
+        return _bits(buffers[1], array.offset, n), valid
+    name = _NUMPY_TYPES.get(array.type)
+    if name is None:
         raise TypeError(f"not a numeric Arrow array: {array.type}")
-    if array.null_count:
-        array = pc.fill_null(array.cast(pa.float64()), math.nan)
-    dtype = np.dtype(_NUMPY_TYPES[array.type])
-    # Even the zero-copy to_numpy() imports pandas; viewing the data buffer directly does not.
-    return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+    dtype = np.dtype(name)
+    return np.frombuffer(buffers[1], dtype=dtype, count=n, offset=array.offset * dtype.itemsize), valid
+
+
+def numeric_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Numbers or booleans → numpy without importing pandas; nulls become NaN (the result is then float)."""
+    values, valid = numeric_values(array)
+    if valid is None:
+        return values
+    out = values.astype(np.float64)
+    out[~valid] = math.nan
+    return out
 
 
 def to_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -589,9 +609,10 @@ def positive_mask(array: pa.Array | pa.ChunkedArray, pos_label: Any) -> np.ndarr
         return values if bool(pos_label) else ~values
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
         return np.asarray(numeric_numpy(array) == pos_label)
-    scalar = pa.scalar(pos_label) if not isinstance(pos_label, pa.Scalar) else pos_label
-    try:
-        mask = pc.equal(array, scalar.cast(array.type))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        mask = pc.equal(array.cast(pa.string()), pa.scalar(str(pos_label)))
-    return numeric_numpy(mask)
+    # Compare through the (small) dictionary of distinct labels: no Arrow scalar, hence no pandas import.
+    encoded = pc.dictionary_encode(array)
+    labels = encoded.dictionary.to_pylist()
+    if pos_label not in labels:
+        return np.zeros(len(array), dtype=bool)
+    indices, _ = numeric_values(encoded.indices)
+    return np.asarray(indices == labels.index(pos_label))

@@ -38,7 +38,6 @@ from .fairness import (
 )
 from .io import (
     Source,
-    _array_from_values,
     coerce_pos_label,
     dataset_info,
     iter_batches,
@@ -129,7 +128,7 @@ def evaluate_performance(
         y = positive_mask(target, pos)
         p = None
         if "score" in roles:
-            p = _as_float_column(_array_from_values(batch.column(roles["score"])), display["score"])
+            p = _as_float_column(batch.column(roles["score"]), display["score"])
         yhat = positive_mask(prediction, pos) if "prediction" in roles else (p >= threshold)  # type: ignore[operator]
         state.update(
             y,

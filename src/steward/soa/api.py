@@ -14,7 +14,13 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -214,6 +220,25 @@ def entry_queryset(user: Any, organisation: Any) -> Any:
     )
 
 
+FROZEN = OpenApiResponse(
+    description="The version is approved or superseded, hence frozen: start a new draft."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Versions of the Statement of Applicability"),
+    retrieve=extend_schema(summary="One version"),
+    create=extend_schema(summary="Start a new version with one undecided entry per Annex A control"),
+    update=extend_schema(
+        summary="Change title, scope and notes of a draft",
+        responses={200: StatementOfApplicabilitySerializer, 409: FROZEN},
+    ),
+    partial_update=extend_schema(
+        summary="Change title, scope or notes of a draft",
+        responses={200: StatementOfApplicabilitySerializer, 409: FROZEN},
+    ),
+    destroy=extend_schema(summary="Delete a draft and its entries", responses={204: None, 409: FROZEN}),
+)
 class StatementOfApplicabilityViewSet(FrozenVersionsAreConflicts, OrganisationalViewSet):
     """Versions of the Statement of Applicability (6.1.3). Approved versions are frozen: writes answer 409."""
 
@@ -364,6 +389,14 @@ class SoAEntryFilterSet(django_filters.FilterSet):
         fields = ["soa", "version", "control", "applicable", "implementation_status"]
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Entries of every version (filter by soa, version, control)"),
+    retrieve=extend_schema(summary="One control's decision in one version"),
+    partial_update=extend_schema(
+        summary="Decide, justify and link one control of a draft",
+        responses={200: SoAEntrySerializer, 409: FROZEN},
+    ),
+)
 class SoAEntryViewSet(FrozenVersionsAreConflicts, OrganisationalViewSet):
     """One control's decision in one version; PATCH changes it while the version is a draft (409 after)."""
 

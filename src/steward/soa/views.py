@@ -32,7 +32,7 @@ from steward.core.views import (
     actor_for,
 )
 from steward.soa import filters, forms, services, tables
-from steward.soa.choices import ImplementationStatus
+from steward.soa.choices import ImplementationStatus, SoAStatus
 from steward.soa.models import SoAEntry, StatementOfApplicability
 
 EXPORT_FORMATS = ("xlsx", "pdf", "csv", "oscal")
@@ -172,12 +172,13 @@ class StatementOfApplicabilityViews(ModelViews):
             entry.can_edit = obj.is_draft and view.can(SoAEntry, Action.CHANGE, entry)  # type: ignore[attr-defined]
         problems = services.validate_entries(entries)
         counts = statement_counts(entries)
-        others = (
+        others = list(
             StatementOfApplicability.objects.restrict(request.user, Action.VIEW, view.organisation)
             .exclude(pk=obj.pk)
             .order_by("-version")
-            .values_list("version", "status")
+            .values_list("version", "status", "key")
         )
+        open_draft = obj.key if obj.is_draft else next((k for _, s, k in others if s == SoAStatus.DRAFT), "")
         return {
             "entries": entries,
             "groups": objective_groups(entries),
@@ -197,7 +198,8 @@ class StatementOfApplicabilityViews(ModelViews):
                 width=300,
                 height=150,
             ),
-            "other_versions": list(others),
+            "other_versions": [(v, s) for v, s, _ in others],
+            "open_draft_url": reverse(cls.name("detail"), kwargs={"key": open_draft}) if open_draft else "",
             "export_formats": [(f, EXPORT_LABELS[f]) for f in EXPORT_FORMATS],
             # A frozen version is never edited or deleted; the buttons go, the pages answer 409.
             "can_change": obj.is_draft and view.can(StatementOfApplicability, Action.CHANGE, obj),
