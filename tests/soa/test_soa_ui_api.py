@@ -361,7 +361,8 @@ def test_outsider_gets_404_on_every_soa_page(approved: StatementOfApplicability,
 def test_additional_control_is_added_in_the_ui(draft: StatementOfApplicability, client_for: Any) -> None:
     client = client_for("manager")
     missing = client.post(url("additional", draft), {"title": ""})
-    assert missing.status_code == 400 and "This field is required" in missing.content.decode()
+    assert missing.status_code == 200 and "This field is required" in missing.content.decode()
+    assert not draft.entries.filter(node=None).exists()
     added = client.post(
         url("additional", draft), {"title": "Consumer Duty testing", "description": "Quarterly"}
     )
@@ -444,6 +445,17 @@ def test_api_approve_validate_diff_and_new_draft(
     assert api_for("auditor").get(f"{API}{v2_soa.key}/diff/").status_code == 400
 
 
+def test_api_adds_an_additional_control_to_a_draft(draft: StatementOfApplicability, api_for: Any) -> None:
+    target = f"{API}{draft.key}/additional/"
+    created = api_for("contributor").post(target, {"title": "Consumer Duty testing"}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["additional"] is True and created.json()["title"] == "Consumer Duty testing"
+    assert api_for("contributor").post(target, {"title": ""}, format="json").status_code == 400
+    assert api_for("auditor").post(target, {"title": "x"}, format="json").status_code == 403
+    assert api_for("outsider").post(target, {"title": "x"}, format="json").status_code == 404
+    assert draft.entries.count() == 39
+
+
 def test_every_api_write_to_an_approved_version_is_a_409(
     approved: StatementOfApplicability, api_for: Any
 ) -> None:
@@ -455,6 +467,7 @@ def test_every_api_write_to_an_approved_version_is_a_409(
         api.patch(f"{API}{approved.key}/", {"title": "Changed"}, format="json"),
         api.put(f"{API}{approved.key}/", {"title": "Changed", "scope": "", "notes": ""}, format="json"),
         api.post(f"{API}{approved.key}/approve/", {}, format="json"),
+        api.post(f"{API}{approved.key}/additional/", {"title": "Late"}, format="json"),
         api.patch(f"/api/v1/soa/entries/{entry.key}/", {"applicable": False}, format="json"),
     ):
         assert response.status_code == 409 and response.json()["detail"] == message
@@ -537,6 +550,7 @@ def test_soa_endpoints_are_in_the_openapi_schema(client: Any, personas: Any) -> 
         "new-draft/",
         "{key}/validate/",
         "{key}/diff/",
+        "{key}/additional/",
     ):
         assert f"/api/v1/soa/statements/{route}" in paths
     assert "/api/v1/soa/statements/{key}/export/" in paths

@@ -26,7 +26,11 @@ class LoadReport:
     retired_nodes: int = 0
 
     def summary(self) -> str:
-        parts = [f"{len(self.created)} new", f"{len(self.upgraded)} upgraded", f"{len(self.unchanged)} unchanged"]
+        parts = [
+            f"{len(self.created)} new",
+            f"{len(self.upgraded)} upgraded",
+            f"{len(self.unchanged)} unchanged",
+        ]
         if self.retired_nodes:
             parts.append(f"{self.retired_nodes} nodes retired")
         return "Catalog: " + ", ".join(parts)
@@ -183,10 +187,14 @@ def _check_crosswalk_against_database(item: schema.Crosswalk, pending: dict[str,
             ids = {n.id for n in pending[identifier].nodes}
         else:
             ids = set(
-                RequirementNode.objects.filter(framework__identifier=identifier).values_list("node_id", flat=True)
+                RequirementNode.objects.filter(framework__identifier=identifier).values_list(
+                    "node_id", flat=True
+                )
             )
             if not ids:
-                raise schema.CatalogError(item.file, 0, reason=f"{side} framework {identifier!r} is not loaded")
+                raise schema.CatalogError(
+                    item.file, 0, reason=f"{side} framework {identifier!r} is not loaded"
+                )
         for relation in item.relations:
             node = getattr(relation, side)
             if node not in ids:

@@ -11,7 +11,13 @@ import uuid
 
 from django.db import models
 
-from steward.catalog.choices import CatalogKind, CatalogSource, Confidence, DocumentedInformation, RelationType
+from steward.catalog.choices import (
+    CatalogKind,
+    CatalogSource,
+    Confidence,
+    DocumentedInformation,
+    RelationType,
+)
 
 
 class Framework(models.Model):
@@ -53,7 +59,9 @@ class RequirementNode(models.Model):
     label = models.CharField(max_length=100)
     title = models.CharField(max_length=400)
     kind = models.CharField(max_length=20)
-    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
     order = models.PositiveIntegerField(default=0)
     depth = models.PositiveSmallIntegerField(default=0)
     assessable = models.BooleanField(default=False)
@@ -78,7 +86,9 @@ class RequirementNode(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("catalog:node", kwargs={"identifier": self.framework.identifier, "node_id": self.node_id})
+        return reverse(
+            "catalog:node", kwargs={"identifier": self.framework.identifier, "node_id": self.node_id}
+        )
 
     @property
     def reference(self) -> str:

@@ -234,6 +234,14 @@ class _Counts:
     def n_nonfinite(self) -> int:
         return self.n_null + self.n_posinf + self.n_neginf
 
+    def cumulative(self) -> np.ndarray:
+        """``[0, c0, c0+c1, ...]``: how many values lie below each distinct value (cached)."""
+        cum = self.__dict__.get("_cumulative")
+        if cum is None or cum.size != self.counts.size + 1:
+            cum = np.concatenate([np.zeros(1, dtype=self.counts.dtype), np.cumsum(self.counts)])
+            self.__dict__["_cumulative"] = cum
+        return cum
+
     def std_value(self) -> float:
         if self.std is None:
             w = self.counts.astype(np.float64)
@@ -756,7 +764,7 @@ def _sturges_edges(ref: _Counts, cur: _Counts) -> np.ndarray:
 
 def _counts_below(c: _Counts, points: np.ndarray, *, inclusive: bool) -> np.ndarray:
     """Number (or weight) of values < point (``inclusive``: <= point) for each point."""
-    cum = np.concatenate([[0], np.cumsum(c.counts)])
+    cum = c.cumulative()
     if c.exact:
         return cum[np.searchsorted(c.values, points, side="right" if inclusive else "left")]
     # Sketch: interpolate the empirical CDF between sketch points (an approximation, flagged as such).
@@ -835,7 +843,7 @@ class _NativeBins:
 def _decile_edges(c: _Counts) -> np.ndarray:
     if c.n == 0:
         return np.zeros(0, dtype=np.float64)
-    cum = np.cumsum(c.counts)
+    cum = c.cumulative()[1:]
     # Inverted-CDF deciles: the ceil(n·k/10)-th smallest value, in exact integer arithmetic.
     ranks = np.array([-(-(c.n * k) // 10) for k in range(1, 10)], dtype=np.float64)
     idx = np.searchsorted(cum, ranks, side="left")
@@ -1108,7 +1116,7 @@ def _json_key(k: Any) -> Any:
 
 def _sketch(c: _Counts, points: int = _SKETCH_POINTS) -> _Counts:
     """Equal-weight quantile sketch (mid-point inverted-CDF quantiles) of an exact numeric table."""
-    cum = np.cumsum(c.counts)
+    cum = c.cumulative()[1:]
     targets = (np.arange(points) + 0.5) * (c.n / points)
     idx = np.minimum(np.searchsorted(cum, targets, side="left"), c.values.size - 1)
     values, per_point = np.unique(c.values[idx], return_counts=True)

@@ -180,6 +180,11 @@ class ApprovalRefusedSerializer(serializers.Serializer):
     problems = ProblemSerializer(many=True)
 
 
+class AdditionalControlSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class ApprovalSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -316,6 +321,26 @@ class StatementOfApplicabilityViewSet(FrozenVersionsAreConflicts, Organisational
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(self.get_serializer(soa).data)
+
+    @extend_schema(
+        summary="Add a control of the organisation's own (beyond Annex A) to a draft",
+        request=AdditionalControlSerializer,
+        responses={201: SoAEntrySerializer, 409: FROZEN},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def additional(self, request: Request, key: str | None = None) -> Response:
+        soa = self.get_object()
+        body = AdditionalControlSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = services.add_additional_control(
+            soa,
+            title=body.validated_data["title"],
+            description=body.validated_data["description"],
+            by=request_actor(request),
+        )
+        entry = entry_queryset(request.user, request_organisation(request)).get(pk=entry.pk)
+        data = SoAEntrySerializer(entry, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Start the next version as a copy of the latest approved one",

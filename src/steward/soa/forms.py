@@ -38,8 +38,8 @@ def _style(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-select form-select-sm")
         else:
             widget.attrs.setdefault("class", "form-control form-control-sm")
-        if isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("rows", 3)
+        if isinstance(widget, forms.Textarea) and widget.attrs.get("rows") in (None, 10, "10"):
+            widget.attrs["rows"] = 3  # Django's default is 10: too tall for an inline row editor
 
 
 def _mark_invalid(form: forms.BaseForm) -> None:
@@ -119,6 +119,18 @@ class SoAEntryForm(forms.Form):
     )
     additional_title = forms.CharField(label="Title", max_length=200, required=False)
     additional_description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
+
+    field_order = [
+        "applicable",
+        "implementation_status",
+        "additional_title",
+        "justification_inclusion",
+        "justification_exclusion",
+        "implementing_controls",
+        "linked_requirements",
+        "linked_risks",
+        "additional_description",
+    ]
 
     def __init__(self, *args: Any, entry: SoAEntry, user: Any, **kwargs: Any) -> None:
         if "initial" not in kwargs and not args:

@@ -398,7 +398,7 @@ class AdditionalControlView(SoAViewMixin, View):
             else:
                 messages.success(request, f"Added {entry.key} {entry.additional_title}; now decide on it.")
                 return htmx_redirect(request, self.detail_url(soa, entry))
-        return self.respond(soa, form, status=400)
+        return self.respond(soa, form)  # 200 with inline errors, so htmx swaps them in
 
 
 # ---------------------------------------------------------------------------------------- version actions
