@@ -176,13 +176,11 @@ def rss(field):
             return int(line.split()[1]) * 1024
     return 0
 
-mode, path = sys.argv[1], sys.argv[2]
+mode, path, replicates = sys.argv[1], sys.argv[2], int(sys.argv[3])
 cols = dict(y_true="y", y_pred="yhat", sensitive_features=["region", "age_band", "sex"])
-table = pq.read_table(path)
-input_bytes = table.nbytes
-evaluate_fairness(table.slice(0, 1000), **cols)  # warm-up: imports and first-call allocations
-if mode == "stream":
-    del table
+warm = pq.ParquetFile(path).iter_batches(batch_size=1000)
+evaluate_fairness(next(warm), **cols, bootstrap=10)  # warm-up: imports and first-call allocations
+table = pq.read_table(path) if mode == "table" else None  # streaming never holds the whole input
 base = rss("VmRSS:")
 try:
     open("/proc/self/clear_refs", "w").write("5")  # reset VmHWM to the current RSS
@@ -190,35 +188,37 @@ try:
 except OSError:
     reset = False
 t = time.perf_counter()
-source = table if mode == "table" else path
-evaluate_fairness(source, **cols, bootstrap=1000, seed=1)
+evaluate_fairness(table if mode == "table" else path, **cols, bootstrap=replicates, seed=1)
 elapsed = time.perf_counter() - t
-print(json.dumps({"input_bytes": input_bytes, "file_bytes": os.path.getsize(path), "base": base,
-                  "peak": rss("VmHWM:"), "reset": reset, "seconds": elapsed}))
+print(json.dumps({"base": base, "peak": rss("VmHWM:"), "reset": reset, "seconds": elapsed}))
 """
 
 
-def measure_memory(rows: int, tmp: Path) -> dict[str, dict]:
+def measure_memory(rows: int, tmp: Path, replicates: int) -> list[dict]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     data = make_data(rows, seed=2)
+    table = pa.table({k: pa.array(v) for k, v in data.items()})
+    input_bytes = table.nbytes
     path = tmp / f"log_{rows}.parquet"
-    pq.write_table(pa.table({k: pa.array(v) for k, v in data.items()}), path)
-    del data
-    out = {}
-    for mode in ("table", "stream"):
+    pq.write_table(table, path)
+    del data, table
+    out = []
+    for mode, boot in (("table", 0), ("table", replicates), ("stream", replicates)):
         # The system allocator hands freed blocks back to the OS, so the peak reflects this evaluation rather
-        # than memory an arena pool kept from loading the input.
+        # than memory an arena pool kept from earlier work.
         env = dict(os.environ, ARROW_DEFAULT_MEMORY_POOL="system")
         done = subprocess.run(
-            [sys.executable, "-c", _CHILD, mode, str(path)],
+            [sys.executable, "-c", _CHILD, mode, str(path), str(boot)],
             capture_output=True,
             text=True,
             check=True,
             env=env,
         )
-        out[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+        res = json.loads(done.stdout.strip().splitlines()[-1])
+        res.update(mode=mode, bootstrap=boot, input_bytes=input_bytes, file_bytes=path.stat().st_size)
+        out.append(res)
     return out
 
 
@@ -329,33 +329,33 @@ def main() -> None:
     sizes = [int(s) for s in args.memory_sizes.split(",") if s]
     if sizes:
         emit(
-            "Peak memory during `evaluate_fairness(..., bootstrap=1000)` "
-            "(fresh process per row, Linux VmHWM):"
+            "Peak memory of `evaluate_fairness` (fresh process per line, Linux VmHWM reset before the call):"
         )
         emit()
         emit(
-            "| rows | input (Arrow, MB) | Parquet file (MB) | mode | process RSS before (MB) "
+            "| rows | input (Arrow, MB) | Parquet file (MB) | input held as | bootstrap "
+            "| process RSS before (MB) "
             "| process peak (MB) | extra peak (MB) | extra / input | seconds |"
         )
-        emit("|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+        emit("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
         with tempfile.TemporaryDirectory() as tmp:
             for rows in sizes:
                 wait_for_quiet(args.max_load)
-                res = measure_memory(rows, Path(tmp))
-                for mode, r in res.items():
+                for r in measure_memory(rows, Path(tmp), args.replicates):
                     extra = max(r["peak"] - r["base"], 0)
+                    held = "Arrow table in memory" if r["mode"] == "table" else "streamed from Parquet"
                     note = "" if r["reset"] else " (no reset: lifetime peak)"
                     emit(
-                        f"| {rows:,} | {r['input_bytes'] / 1e6:.1f} | {r['file_bytes'] / 1e6:.1f} | "
-                        f"{'in-memory Arrow table' if mode == 'table' else 'streamed from Parquet'}{note} | "
-                        f"{r['base'] / 1e6:.0f} | {r['peak'] / 1e6:.0f} | "
-                        f"{extra / 1e6:.1f} | {extra / r['input_bytes']:.2f} | {r['seconds']:.2f} |"
+                        f"| {rows:,} | {r['input_bytes'] / 1e6:.1f} | {r['file_bytes'] / 1e6:.1f} "
+                        f"| {held}{note} | {r['bootstrap']} | {r['base'] / 1e6:.0f} | {r['peak'] / 1e6:.0f} "
+                        f"| {extra / 1e6:.1f} | "
+                        f"{extra / r['input_bytes']:.2f} | {r['seconds']:.2f} |"
                     )
         emit()
         emit(
-            "'extra peak' is the resident memory added on top of the process "
-            "(with its input already loaded in "
-            "'in-memory' mode). Total peak / input = 1 + extra / input for in-memory input."
+            "'extra peak' = peak minus the resident memory just before the call "
+            "(imports done; in-memory input "
+            "already loaded). For in-memory input, total / input = 1 + extra / input."
         )
     if args.markdown:
         args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")

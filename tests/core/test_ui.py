@@ -198,3 +198,23 @@ def test_background_job_status_page(client_for: Any, personas: Any) -> None:
     html = client.get(status_url).content.decode()
     assert "Succeeded" in html and "chain intact" in html
     assert client_for("outsider").get(status_url).status_code == 404
+
+
+def test_tokens_are_created_in_the_ui_shown_once_and_revocable(client_for: Any, personas: Any) -> None:
+    from steward.audit.models import ChangeRecord
+    from steward.organisations.models import ApiToken
+
+    client = client_for("contributor")
+    page = client.post("/accounts/tokens/", {"name": "CI gate", "expires": "30", "read_only": "on"})
+    html = page.content.decode()
+    token = ApiToken.objects.get(user=personas["contributor"].user)
+    assert token.read_only and token.name == "CI gate" and token.expires is not None
+    assert 'id="new-token">stw_' in html
+    assert token.prefix in client.get("/accounts/tokens/").content.decode()
+    assert 'id="new-token"' not in client.get("/accounts/tokens/").content.decode()
+    assert client.post("/accounts/tokens/", {"expires": "soon"}).status_code == 400
+    assert client_for("viewer").post(f"/accounts/tokens/{token.prefix}/revoke/").status_code == 404
+    assert client.post(f"/accounts/tokens/{token.prefix}/revoke/").status_code == 302
+    token.refresh_from_db()
+    assert token.revoked is not None
+    assert ChangeRecord.objects.filter(event__in=["token.created", "token.revoked"]).count() == 2

@@ -407,7 +407,19 @@ def test_steward_evaluate_process_imports_no_django_or_dataframe_libraries(data_
     )
     assert done.returncode == 0, done.stderr[-500:]
     imported = {
-        line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
     }
     top_level = {name.split(".")[0] for name in imported}
     assert not top_level & {"django", "pandas", "sklearn", "scipy", "polars"}
+
+
+def test_large_inputs_show_a_progress_bar_on_stderr(monkeypatch, data_csv):
+    import steward.measure.cli as cli
+
+    monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 0)
+    r = run("fairness", data_csv, "--target", "label", "--prediction", "pred", "--sensitive", "sex")
+    assert r.exit_code == 0
+    assert "reading preds.csv" in r.stderr
+    assert "reading" not in r.stdout
