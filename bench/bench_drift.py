@@ -8,16 +8,18 @@ One command (from the repository root)::
 
 Every measurement runs in its own subprocess that builds the same seeded reference and current frames
 (``n`` rows each, mixed column types), so timings and peak memory are not polluted by earlier runs. Peak
-memory is the process's high-water mark (VmHWM, reset through /proc/self/clear_refs after the data are built)
-minus the resident size before the data were built; ``input`` is the resident-size growth caused by building
-the two frames. Evidently and Steward's ``evidently`` profile are also compared column by column at every
-size where both ran (test choice, score, drift decision). Results go to stdout as Markdown and to
-``bench/results/drift-<UTC timestamp>.json``.
+memory is the process's high-water mark (VmHWM, reset through /proc/self/clear_refs after the data are
+built) minus the resident size before the data were built; ``data`` is the size of the two frames' column
+buffers (pandas ``memory_usage(deep=False)``) and ``input RSS`` the resident growth caused by building them
+(freed heap is returned to the OS with ``malloc_trim`` before both readings). Evidently and Steward's
+``evidently`` profile are also compared column by column at every size where both ran (test choice, score,
+dataset share). Results go to stdout as Markdown and to ``bench/results/drift-<UTC timestamp>.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -103,6 +105,17 @@ def _status_kb(key: str) -> int:
     return 0
 
 
+def _release_free_heap() -> None:
+    # glibc keeps freed heap pages resident; without trimming, temporaries of the data generation would be
+    # counted as input and later reused by the computation, hiding its real peak.
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _reset_peak() -> None:
     with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
         fh.write("5")
@@ -121,8 +134,10 @@ def child(engine: str, n: int, n_cols: int, repeats: int) -> dict[str, Any]:
     import pandas as pd  # noqa: F401  (imported before the baseline so it is not counted as input)
     import scipy.stats  # noqa: F401
 
+    _release_free_heap()
     before = _status_kb("VmRSS")
     ref, cur = make_frames(n, n_cols)
+    _release_free_heap()
     input_kb = _status_kb("VmRSS") - before
     pandas_bytes = int(ref.memory_usage(deep=False).sum() + cur.memory_usage(deep=False).sum())
     times = []
@@ -170,6 +185,7 @@ def child(engine: str, n: int, n_cols: int, repeats: int) -> dict[str, Any]:
         "pandas_buffer_mib": pandas_bytes / 2**20,
         "peak_mib": peak_kb / 1024,
         "peak_over_input": peak_kb / input_kb if input_kb else None,
+        "peak_over_data": peak_kb * 1024 / pandas_bytes if pandas_bytes else None,
         "share_drifted": share,
         "columns": columns,
     }
@@ -252,14 +268,15 @@ def machine() -> dict[str, Any]:
 
 def markdown(report: dict[str, Any]) -> str:
     lines = [
-        "| engine | rows x cols (each side) | best s | runs s | input MiB | peak MiB | peak/input "
-        "| load before |"
+        "| engine | rows x cols (each side) | best s | runs s | data MiB | input RSS MiB | peak MiB "
+        "| peak/data | peak/input RSS | load before |"
     ]
-    lines.append("|---|---|---|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
     for r in report["runs"]:
         lines.append(
             f"| {r['engine']} | {r['rows']:,} x {r['cols']} | {r['best_seconds']:.2f} | "
-            f"{', '.join(f'{s:.2f}' for s in r['seconds'])} | {r['input_mib']:.0f} | {r['peak_mib']:.0f} | "
+            f"{', '.join(f'{s:.2f}' for s in r['seconds'])} | {r['pandas_buffer_mib']:.0f} | "
+            f"{r['input_mib']:.0f} | {r['peak_mib']:.0f} | {r['peak_over_data']:.2f} | "
             f"{r['peak_over_input']:.2f} | {r['load_before'][0]:.2f} |"
         )
     lines.append("")

@@ -218,3 +218,41 @@ def test_tokens_are_created_in_the_ui_shown_once_and_revocable(client_for: Any, 
     token.refresh_from_db()
     assert token.revoked is not None
     assert ChangeRecord.objects.filter(event__in=["token.created", "token.revoked"]).count() == 2
+
+
+def test_admin_manages_members_and_others_only_see_them(client_for: Any, personas: Any) -> None:
+    from steward.audit.models import ChangeRecord
+    from steward.organisations.models import Membership
+
+    assert "viewer@acme.example" in client_for("auditor").get("/accounts/members/").content.decode()
+    refused = client_for("manager").post(
+        "/accounts/members/",
+        {"email": "new@acme.example", "role": "viewer", "password": "a-long-pass-phrase-1"},
+    )
+    assert refused.status_code == 403
+    admin = client_for("admin")
+    weak = admin.post(
+        "/accounts/members/", {"email": "new@acme.example", "role": "viewer", "password": "123"}
+    )
+    assert weak.status_code == 400 and "too short" in weak.content.decode()
+    assert (
+        admin.post(
+            "/accounts/members/",
+            {"email": "new@acme.example", "role": "viewer", "password": "a-long-pass-phrase-1"},
+        ).status_code
+        == 302
+    )
+    membership = Membership.objects.get(user__email="new@acme.example")
+    assert admin.post(f"/accounts/members/{membership.uid}/", {"role": "auditor"}).status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == "auditor"
+    sole_admin = Membership.objects.get(user=personas["admin"].user)
+    admin.post(f"/accounts/members/{sole_admin.uid}/", {"remove": "1"})
+    assert Membership.objects.filter(pk=sole_admin.pk).exists()  # an organisation keeps an admin
+    admin.post(f"/accounts/members/{membership.uid}/", {"remove": "1"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert (
+        client_for("outsider").post(f"/accounts/members/{sole_admin.uid}/", {"role": "viewer"}).status_code
+        == 404
+    )
+    assert ChangeRecord.objects.filter(object_type="organisations.membership", action="delete").count() == 1

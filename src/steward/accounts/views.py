@@ -62,9 +62,8 @@ class TokenListView(OrganisationViewMixin, View):
     """The user's API tokens in the current organisation; a new token is shown once, here."""
 
     def get(self, request: HttpRequest, new_token: str = "", error: str = "") -> HttpResponse:
-        tokens = ApiToken.objects.restrict(request.user, Action.VIEW, self.organisation).filter(
-            user=request.user
-        )
+        user: Any = request.user
+        tokens = ApiToken.objects.restrict(user, Action.VIEW, self.organisation).filter(user=user)
         context = {"tokens": tokens, "new_token": new_token, "error": error}
         return render(request, "accounts/tokens.html", context, status=400 if error else 200)
 
@@ -90,7 +89,8 @@ class TokenListView(OrganisationViewMixin, View):
 @login_required
 @require_POST
 def revoke_token_view(request: HttpRequest, prefix: str) -> HttpResponse:
-    token = get_object_or_404(ApiToken.objects.filter(user_id=request.user.pk), prefix=prefix)
+    user: Any = request.user
+    token = get_object_or_404(ApiToken.objects.filter(user=user), prefix=prefix)
     try:
         revoke_token(token, by=Actor.for_user(request.user))
         messages.success(request, f"Revoked token {token.prefix}….")

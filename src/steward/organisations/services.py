@@ -136,3 +136,25 @@ def authenticate_token(raw: str) -> ApiToken | None:
 def require_membership(user: Any, organisation: Organisation) -> None:
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
         raise PermissionDenied("not a member of this organisation")
+
+
+def remove_member(membership: Membership, *, by: Actor) -> None:
+    ensure_allowed(by, Membership, Action.DELETE, membership.organisation_id)
+    admins = Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
+    if membership.role == Role.ADMIN and admins.count() == 1:
+        raise ValidationError("an organisation keeps at least one admin")
+    with acting_as(by), transaction.atomic():
+        membership.delete()
+
+
+def change_role(membership: Membership, role: str, *, by: Actor) -> Membership:
+    if role not in Role.values:
+        raise ValidationError(f"unknown role {role!r}")
+    ensure_allowed(by, Membership, Action.CHANGE, membership.organisation_id)
+    admins = Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
+    if membership.role == Role.ADMIN and role != Role.ADMIN and admins.count() == 1:
+        raise ValidationError("an organisation keeps at least one admin")
+    with acting_as(by), transaction.atomic():
+        membership.role = role
+        membership.save()
+    return membership
