@@ -114,7 +114,7 @@ def _summary(result: EvidenceResult, highlights: list[str]) -> str:
             if key in table and not isinstance(table[key], (dict, list)):
                 lines.append(f"  {key:<40} {_fmt(table[key])}")
                 break
-    if result.columns is not None:
+    if result.columns is not None and result.kind == "drift":
         drifted = [c for c in result.columns if c.get("drift")]
         lines.append(
             f"  drifted columns: {len(drifted)} of {len(result.columns)} (share {_fmt(result.share_drifted)})"
