@@ -23,9 +23,8 @@ def run(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subpro
     return subprocess.run([*STEWARD, *args], capture_output=True, text=True, env=environment, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: Any) -> Path:
-    data = tmp_path_factory.mktemp("steward-cli")
+def initialise(data: Path) -> Path:
+    """A data directory with a database, the organisation "Acme AI" and its admin."""
     result = run(
         data,
         "init",
@@ -39,6 +38,11 @@ def home(tmp_path_factory: Any) -> Path:
     )
     assert result.returncode == 0, result.stderr
     return data
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: Any) -> Path:
+    return initialise(tmp_path_factory.mktemp("steward-cli"))
 
 
 def test_init_creates_database_organisation_and_admin_and_is_idempotent(home: Path) -> None:

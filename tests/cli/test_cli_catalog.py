@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from steward.catalog import schema
-from tests.cli.test_cli import run
+from tests.cli.test_cli import initialise, run
 
 TABLES = ("catalog_framework", "catalog_requirementnode", "catalog_crosswalk", "catalog_crosswalkrelation")
 
@@ -35,19 +35,7 @@ nodes:
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: Any) -> Path:
-    data = tmp_path_factory.mktemp("steward-cli-catalog")
-    result = run(
-        data,
-        "init",
-        "--no-input",
-        "--org",
-        "Acme AI",
-        "--admin-email",
-        "admin@acme.example",
-        "--admin-password",
-        "s3cret-pass-word",
-    )
-    assert result.returncode == 0, result.stderr
+    data = initialise(tmp_path_factory.mktemp("steward-cli-catalog"))
     return data
 
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from trestle.oscal.ssp import SystemSecurityPlan
 
-from tests.cli.test_cli import run
+from tests.cli.test_cli import initialise, run
 
 # Seeds an approved v1 and a draft v2 (with one additional control) through the services, as the admin.
 SEED = """
@@ -47,19 +47,7 @@ services.add_additional_control(v2, title="Consumer Duty testing", by=admin)
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: Any) -> Path:
-    data = tmp_path_factory.mktemp("steward-cli-soa")
-    result = run(
-        data,
-        "init",
-        "--no-input",
-        "--org",
-        "Acme AI",
-        "--admin-email",
-        "admin@acme.example",
-        "--admin-password",
-        "s3cret-pass-word",
-    )
-    assert result.returncode == 0, result.stderr
+    data = initialise(tmp_path_factory.mktemp("steward-cli-soa"))
     assert run(data, "org", "create", "Empty Org").returncode == 0
     import os
     import subprocess
