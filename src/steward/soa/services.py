@@ -30,8 +30,8 @@ from steward.audit.signals import audit_batch
 from steward.catalog.models import Framework, RequirementNode
 from steward.core.roles import Action
 from steward.core.services import ensure_allowed
-from steward.implementation.choices import ControlStatus
-from steward.implementation.models import Control
+from steward.implementation.choices import AssessmentStatus, ControlStatus
+from steward.implementation.models import Control, RequirementAssessment
 from steward.soa.choices import ImplementationStatus, SoAStatus
 from steward.soa.document import ImplementingControl, SoADocument, SoARow
 from steward.soa.models import SoAEntry, StatementOfApplicability
@@ -468,6 +468,7 @@ def approve_soa(soa: StatementOfApplicability, *, by: Actor, note: str = "") -> 
             previous.status = SoAStatus.SUPERSEDED
             previous.save()
             superseded.append(previous.key)
+        aligned = align_assessments(current, entries)
         record_event(
             organisation_id=soa.organisation_id,
             event="soa.approved",
@@ -478,10 +479,34 @@ def approve_soa(soa: StatementOfApplicability, *, by: Actor, note: str = "") -> 
                 "content_hash": current.content_hash,
                 "note": current.approval_note,
                 "superseded": superseded,
+                "assessments_aligned": aligned,
             },
         )
     soa.refresh_from_db()
     return soa
+
+
+def align_assessments(soa: StatementOfApplicability, entries: list[SoAEntry]) -> list[str]:
+    """The approved SoA decides applicability: excluded controls' assessments become "not applicable", and
+    controls brought back in scope return to "not started". Runs inside the approval's transaction and
+    audit batch, so each changed assessment is recorded with the approver as actor."""
+    decisions = {
+        e.node_id: e.applicable for e in entries if e.node_id is not None and e.applicable is not None
+    }
+    changed = []
+    for assessment in RequirementAssessment.objects.filter(
+        organisation_id=soa.organisation_id, node_id__in=list(decisions)
+    ).select_related("node"):
+        applicable = decisions[assessment.node_id]
+        if not applicable and assessment.status != AssessmentStatus.NOT_APPLICABLE:
+            assessment.status = AssessmentStatus.NOT_APPLICABLE
+        elif applicable and assessment.status == AssessmentStatus.NOT_APPLICABLE:
+            assessment.status = AssessmentStatus.NOT_STARTED
+        else:
+            continue
+        assessment.save()
+        changed.append(assessment.key)
+    return changed
 
 
 # ------------------------------------------------------------------------------------------------ new draft
