@@ -670,11 +670,7 @@ class FairnessCounts(_GroupedState):
         thresholds: Sequence[ThresholdSpec] | None = None,
     ) -> EvidenceResult:
         """Build the evidence record from the counts (no data access)."""
-        _check_profile(profile, method)
-        if self.rows == 0:
-            raise MeasureInputError("no rows to measure")
-        if int(self.n.sum()) == 0:
-            raise MeasureInputError("no rows left after dropping missing sensitive values")
+        _check_counts(self, profile, method)
         pos_label = resolve_pos_label(self.labels, self.pos_label)
         wanted, positions = self._presentation(profile)
         present = positions >= 0
@@ -943,6 +939,15 @@ def _undefined_warnings(
     return out
 
 
+def _check_counts(counts: Any, profile: Profile, method: Method) -> None:
+    """What every ``result()`` needs before it can build a record from count tables."""
+    _check_profile(profile, method)
+    if counts.rows == 0:
+        raise MeasureInputError("no rows to measure")
+    if int(counts.n.sum()) == 0:
+        raise MeasureInputError("no rows left after dropping missing sensitive values")
+
+
 def _check_profile(profile: str, method: str) -> None:
     if profile not in ("native", "fairlearn"):
         raise MeasureInputError(f"unknown profile {profile!r}; expected 'native' or 'fairlearn'")
@@ -1127,11 +1132,7 @@ class RegressionCounts(_GroupedState):
         parameters: Mapping[str, Any] | None = None,
         thresholds: Sequence[ThresholdSpec] | None = None,
     ) -> EvidenceResult:
-        _check_profile(profile, method)
-        if self.rows == 0:
-            raise MeasureInputError("no rows to measure")
-        if int(self.n.sum()) == 0:
-            raise MeasureInputError("no rows left after dropping missing sensitive values")
+        _check_counts(self, profile, method)
         wanted, positions = self._presentation(profile)
         present = positions >= 0
         n = _take(self.n, positions, fill=0)
